@@ -1,0 +1,3 @@
+from grok_lsp.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,91 @@
+"""What a streamed answer is made of, whichever provider produced it."""
+
+from __future__ import annotations
+
+from typing import Union
+
+import attrs
+
+
+@attrs.frozen
+class ContentDelta:
+    """A piece of the answer's text."""
+
+    text: str
+
+
+@attrs.frozen
+class ReasoningDelta:
+    """A piece of the model's thinking (`delta.reasoning_content`), shown apart from the answer."""
+
+    text: str
+
+
+@attrs.frozen
+class Usage:
+    """Token counts as the API reports them; the last report of a stream wins."""
+
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    reasoning_tokens: int = 0
+    cached_tokens: int = 0
+
+    def to_lsp(self) -> dict[str, int]:
+        return {
+            "promptTokens": self.prompt_tokens,
+            "completionTokens": self.completion_tokens,
+            "reasoningTokens": self.reasoning_tokens,
+            "cachedTokens": self.cached_tokens,
+        }
+
+
+@attrs.frozen
+class UsageReport:
+    usage: Usage
+
+
+@attrs.frozen
+class Finished:
+    """The choice ended: `stop`, `length`, ... as the API says."""
+
+    reason: str | None
+
+
+@attrs.frozen
+class ConversationStarted:
+    """A provider with server-side conversations (grok.com) named the conversation."""
+
+    conversation_id: str
+
+
+@attrs.frozen
+class TitleChanged:
+    title: str
+
+
+StreamEvent = Union[  # noqa: UP007 - a runtime alias usable on Python 3.10
+    ContentDelta, ReasoningDelta, UsageReport, Finished, ConversationStarted, TitleChanged
+]
+
+
+@attrs.frozen
+class ChatRequest:
+    """One chat completion request, provider-neutral."""
+
+    messages: list[dict[str, str]]
+    model: str
+    temperature: float = 0.0
+    max_tokens: int | None = None
+    # Stable id of the editor conversation: sent as `x-grok-conv-id` for prompt-cache routing.
+    conversation_id: str | None = None
+
+
+@attrs.frozen
+class ChatResult:
+    """A whole (non-streamed, or fully consumed) answer."""
+
+    text: str
+    model: str
+    usage: Usage
+    finish_reason: str | None = None
+    reasoning: str = ""
