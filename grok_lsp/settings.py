@@ -1,0 +1,218 @@
+"""The one typed Settings object and how it is read from any source.
+
+Settings arrive as camelCase JSON (initializationOptions, workspace/configuration,
+didChangeConfiguration). A bad key or value never stops the server: it is reported by
+name and the default is used.
+"""
+
+from __future__ import annotations
+
+import os
+import typing
+from collections.abc import Mapping
+from typing import Any, Literal
+
+import attrs
+import cattrs
+
+DEFAULT_MODEL = "grok-4.3"
+DEFAULT_BASE_URL = "https://api.x.ai/v1"
+
+ResultDisplay = Literal["document", "message", "none"]
+EditMode = Literal["apply", "preview"]
+ProviderName = Literal["xai", "grok-web"]
+ActionResult = Literal["explain", "edit"]
+
+
+@attrs.frozen
+class UserAction:
+    """A user-defined action: a prompt template shown as `Grok: <title>`."""
+
+    id: str
+    title: str
+    prompt: str
+    result: ActionResult = "explain"
+
+
+@attrs.frozen
+class InlineCompletionSettings:
+    enabled: bool = False
+    model: str | None = None
+    debounce_ms: int = 150
+
+
+@attrs.frozen
+class Settings:
+    api_key: str | None = attrs.field(default=None, repr=False)
+    base_url: str | None = None
+    model: str = DEFAULT_MODEL
+    model_aliases: dict[str, str] = attrs.field(factory=dict)
+    temperature: float = 0.0
+    max_tokens: int | None = None
+    timeout_seconds: float = 120.0
+    context_lines: int = 30
+    max_context_tokens: int = 12000
+    progress_interval_ms: int = 50
+    result_display: ResultDisplay = "document"
+    edit_mode: EditMode = "apply"
+    actions: tuple[UserAction, ...] = ()
+    provider: ProviderName = "xai"
+    grok_web_cookies: str | None = attrs.field(default=None, repr=False)
+    inline_completion: InlineCompletionSettings = InlineCompletionSettings()
+    # Opt-in for `grok/stream` notifications (initializationOptions).
+    stream_notifications: bool = False
+    # A plain-http base URL other than loopback would send the key in clear text.
+    allow_insecure_base_url: bool = False
+
+    def effective_api_key(self, environ: Mapping[str, str] = os.environ) -> str | None:
+        return self.api_key or environ.get("XAI_API_KEY") or None
+
+    def effective_base_url(self, environ: Mapping[str, str] = os.environ) -> str:
+        return (self.base_url or environ.get("XAI_BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
+
+    def resolve_model(self, name: str | None = None) -> str:
+        wanted = name or self.model
+        return self.model_aliases.get(wanted, BUILTIN_ALIASES.get(wanted, wanted))
+
+
+for _cls in (UserAction, InlineCompletionSettings, Settings):
+    attrs.resolve_types(_cls)
+
+BUILTIN_ALIASES = {"grok": DEFAULT_MODEL, "grok-latest": DEFAULT_MODEL, "grok-3-r1": "grok-3-thinking"}
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)
+
+
+def _strict_converter() -> cattrs.Converter:
+    """A converter that refuses "12" for an int and 1 for a bool, instead of coercing."""
+    converter = cattrs.Converter(forbid_extra_keys=True)
+
+    def exact(kind: type, allowed: tuple[type, ...]) -> None:
+        def structure(value: Any, _: Any) -> Any:
+            if isinstance(value, bool) and bool not in allowed:
+                raise TypeError(f"expected {kind.__name__}, got a boolean")
+            if not isinstance(value, allowed):
+                raise TypeError(f"expected {kind.__name__}, got {type(value).__name__}")
+            return kind(value)
+
+        converter.register_structure_hook(kind, structure)
+
+    exact(str, (str,))
+    exact(int, (int,))
+    exact(float, (int, float))
+    exact(bool, (bool,))
+    for cls in (UserAction, InlineCompletionSettings):
+        converter.register_structure_hook(
+            cls,
+            cattrs.gen.make_dict_structure_fn(
+                cls,
+                converter,
+                _cattrs_forbid_extra_keys=True,
+                **{
+                    f.name: cattrs.gen.override(rename=_camel(f.name))
+                    for f in attrs.fields(cls)
+                },
+            ),
+        )
+    return converter
+
+
+_CONVERTER = _strict_converter()
+_DEFAULTS = Settings()
+_FIELDS = {_camel(f.name): f for f in attrs.fields(Settings)}
+_SECRET_KEYS = {"apiKey", "grokWebCookies"}
+
+
+def _describe(error: BaseException) -> str:
+    if isinstance(error, cattrs.BaseValidationError):
+        messages = cattrs.transform_error(error)
+        return "; ".join(messages)
+    return str(error)
+
+
+def parse_settings(
+    raw: Any, base: Settings | None = None
+) -> tuple[Settings, list[str]]:
+    """Read a camelCase settings object on top of `base`; return it and one problem per bad key.
+
+    The problems name the key and never repeat a secret value.
+    """
+    settings = base or Settings()
+    if raw is None:
+        return settings, []
+    if not isinstance(raw, Mapping):
+        return settings, [f"grok settings must be an object, got {type(raw).__name__}"]
+    changes: dict[str, Any] = {}
+    problems: list[str] = []
+    for key, value in raw.items():
+        field = _FIELDS.get(key)
+        if field is None:
+            problems.append(f"unknown setting {key!r} ignored")
+            continue
+        if field.name == "actions" and value is not None:
+            changes["actions"], action_problems = _parse_actions(value)
+            problems.extend(action_problems)
+            continue
+        try:
+            changes[field.name] = _structure_field(field, value)
+        except Exception as error:  # cattrs raises several unrelated types for bad input
+            detail = "wrong type" if key in _SECRET_KEYS else _describe(error)
+            problems.append(f"setting {key!r} has a bad value ({detail}); using the default")
+            changes[field.name] = getattr(_DEFAULTS, field.name)
+    return attrs.evolve(settings, **changes), problems
+
+
+def _structure_field(field: attrs.Attribute[Any], value: Any) -> Any:
+    if value is None and field.default is None:
+        return None
+    if typing.get_origin(field.type) is Literal and value not in typing.get_args(field.type):
+        choices = ", ".join(repr(choice) for choice in typing.get_args(field.type))
+        raise ValueError(f"must be one of {choices}")
+    result = _CONVERTER.structure(value, field.type)
+    if isinstance(result, (int, float)) and not isinstance(result, bool):
+        _check_range(field.name, result)
+    return result
+
+
+_MINIMUMS = {
+    "temperature": 0.0,
+    "max_tokens": 1,
+    "timeout_seconds": 0.1,
+    "context_lines": 0,
+    "max_context_tokens": 256,
+    "progress_interval_ms": 0,
+}
+
+
+def _check_range(name: str, value: float) -> None:
+    minimum = _MINIMUMS.get(name)
+    if minimum is not None and value < minimum:
+        raise ValueError(f"must be at least {minimum}")
+
+
+def _parse_actions(value: Any) -> tuple[tuple[UserAction, ...], list[str]]:
+    if not isinstance(value, list):
+        return (), ["setting 'actions' must be an array of {id, title, prompt, result}"]
+    actions: list[UserAction] = []
+    problems: list[str] = []
+    seen: set[str] = set()
+    for index, entry in enumerate(value):
+        try:
+            action = _CONVERTER.structure(entry, UserAction)
+        except Exception as error:  # cattrs raises several unrelated types for bad input
+            problems.append(f"actions[{index}] skipped: {_describe(error)}")
+            continue
+        if not action.id or action.id in seen:
+            problems.append(f"actions[{index}] skipped: id must be unique and non-empty")
+            continue
+        seen.add(action.id)
+        actions.append(action)
+    return tuple(actions), problems
+
+
+def settings_from_environment(environ: Mapping[str, str] = os.environ) -> Settings:
+    """Settings for command-line use: defaults, with the key and base URL left to the env."""
+    return Settings()
