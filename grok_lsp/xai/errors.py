@@ -40,9 +40,13 @@ class APIConnectionError(GrokError):
 
 
 class StreamTimeoutError(GrokError):
-    """The API went silent for longer than `timeoutSeconds`."""
+    """The API went silent for longer than `timeoutSeconds`; what arrived is kept in `partial`."""
 
     hint = "The service may be overloaded; try again, or raise timeoutSeconds."
+
+    def __init__(self, message: str, *, partial: str = "", hint: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.partial = partial
 
 
 class StreamInterruptedError(GrokError):
@@ -56,7 +60,13 @@ class StreamInterruptedError(GrokError):
 
 
 class MalformedResponseError(GrokError):
+    """The API sent something unreadable; text that arrived before it is kept in `partial`."""
+
     hint = "The API sent something grok-lsp cannot read; try again."
+
+    def __init__(self, message: str, *, partial: str = "", hint: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.partial = partial
 
 
 class APIStatusError(GrokError):
@@ -92,7 +102,9 @@ class PermissionDeniedError(APIStatusError):
 
 
 class ModelNotFoundError(APIStatusError):
-    hint = "The model is unknown or not available to this key; run `grok-lsp models` to list models."
+    hint = (
+        "The model is unknown or not available to this key; run `grok-lsp models` to list models."
+    )
 
 
 class InvalidRequestError(APIStatusError):
