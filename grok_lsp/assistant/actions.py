@@ -1,0 +1,97 @@
+"""The things a user can ask Grok to do with a selection."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import attrs
+
+from grok_lsp.settings import UserAction
+
+ResultKind = Literal["explain", "edit"]
+
+_PERSONA = (
+    "You are Grok, an expert software engineer working inside the user's code editor. "
+    "The user message gives the file, the selected code with line numbers, surrounding "
+    "context and any diagnostics."
+)
+_EDIT_RULES = (
+    "Reply with one short sentence saying what you changed, then the complete replacement "
+    "for the selected code in exactly one fenced code block. The block replaces the "
+    "selection verbatim: no line numbers, no surrounding context, same indentation style."
+)
+
+
+@attrs.frozen
+class Action:
+    """One kind of request: its command, how it is shown, its prompt and what it produces."""
+
+    id: str
+    title: str
+    command: str
+    result: ResultKind
+    system_prompt: str
+    instruction: str
+
+    @property
+    def progress_title(self) -> str:
+        return self.title
+
+
+def _builtin(
+    id: str, title: str, result: ResultKind, task: str, instruction: str
+) -> Action:
+    # `Task:` names the job for humans and for the API simulator's deterministic answers.
+    rules = _EDIT_RULES if result == "edit" else "Answer in concise Markdown."
+    system = f"{_PERSONA}\n{task}\n{rules}\nTask: {id}"
+    return Action(id, f"Grok: {title}", f"grok.{id}", result, system, instruction)
+
+
+EXPLAIN = _builtin(
+    "explain", "Explain", "explain",
+    "Explain what the selected code does, how, and anything surprising about it.",
+    "Explain the selected code.",
+)  # fmt: skip
+REFACTOR = _builtin(
+    "refactor", "Refactor", "edit",
+    "Refactor the selected code for clarity and correctness without changing its behaviour.",
+    "Refactor the selected code.",
+)  # fmt: skip
+FIX = _builtin(
+    "fix", "Fix", "edit",
+    "Fix the problems in the selected code, starting with the diagnostics listed.",
+    "Fix the selected code.",
+)  # fmt: skip
+DOCUMENT = _builtin(
+    "document", "Document", "edit",
+    "Add docstrings or comments in the language's usual style; do not change the code itself.",
+    "Document the selected code.",
+)  # fmt: skip
+TESTS = _builtin(
+    "tests", "Tests", "explain",
+    "Write unit tests for the selected code using the project's apparent test framework.",
+    "Write tests for the selected code.",
+)  # fmt: skip
+ASK = _builtin(
+    "ask", "Ask", "explain",
+    "Answer the user's question about their code, using the conversation so far.",
+    "",
+)  # fmt: skip
+
+BUILTIN_ACTIONS: dict[str, Action] = {a.id: a for a in (EXPLAIN, REFACTOR, FIX, DOCUMENT, TESTS)}
+
+
+def user_defined(action: UserAction) -> Action:
+    """A user action from settings; its prompt template is filled in by `render_template`."""
+    task = "edit-custom" if action.result == "edit" else "explain-custom"
+    rules = _EDIT_RULES if action.result == "edit" else "Answer in concise Markdown."
+    system = f"{_PERSONA}\n{rules}\nTask: {task}"
+    title = action.title if action.title.startswith("Grok: ") else f"Grok: {action.title}"
+    return Action(action.id, title, "grok.action", action.result, system, action.prompt)
+
+
+def render_template(template: str, values: dict[str, str]) -> str:
+    """Fill `{selection}`, `{language}`, `{path}`, `{input}`; other braces are left alone."""
+    for key, value in values.items():
+        template = template.replace("{" + key + "}", value)
+    return template

@@ -1,0 +1,226 @@
+"""The one road every request travels: prompt -> provider stream -> answer -> conversation."""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import time
+from collections.abc import AsyncIterator, Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
+from pathlib import Path
+from typing import Any, Protocol, TypeVar
+from urllib.parse import urlsplit
+
+import attrs
+
+from grok_lsp.assistant.actions import Action
+from grok_lsp.assistant.context import CodeSelection, DiagnosticNote, Prompt, build_prompt
+from grok_lsp.assistant.conversations import ConversationStore, Turn
+from grok_lsp.settings import Settings
+from grok_lsp.xai.errors import GrokError
+from grok_lsp.xai.events import (
+    ChatRequest,
+    ContentDelta,
+    ConversationStarted,
+    Finished,
+    ReasoningDelta,
+    StreamEvent,
+    TitleChanged,
+    Usage,
+    UsageReport,
+)
+
+T = TypeVar("T")
+
+
+class Provider(Protocol):
+    """Anything that streams an answer: the xAI API client or the grok.com backend."""
+
+    def stream_chat(self, request: ChatRequest) -> AsyncIterator[StreamEvent]: ...
+
+    async def aclose(self) -> None: ...
+
+
+@attrs.define
+class Answer:
+    """What came back, complete or not; `text` is exactly the concatenated content deltas."""
+
+    model: str
+    content: list[str] = attrs.Factory(list)
+    reasoning: list[str] = attrs.Factory(list)
+    usage: Usage = Usage()
+    finish_reason: str | None = None
+    complete: bool = False
+    reasoning_seconds: float | None = None
+
+    @property
+    def text(self) -> str:
+        return "".join(self.content)
+
+    def take(self, event: StreamEvent) -> None:
+        if isinstance(event, ContentDelta):
+            self.content.append(event.text)
+        elif isinstance(event, ReasoningDelta):
+            self.reasoning.append(event.text)
+        elif isinstance(event, UsageReport):
+            self.usage = event.usage
+        elif isinstance(event, Finished):
+            self.finish_reason = event.reason
+
+
+class InsecureBaseURLError(GrokError):
+    hint = "Use https, or set allowInsecureBaseUrl if you really mean to send the key in clear."
+
+
+def check_base_url(settings: Settings) -> str:
+    """The key may travel over plain http only to this machine, unless explicitly allowed."""
+    url = settings.effective_base_url()
+    parts = urlsplit(url)
+    if parts.scheme == "https" or settings.allow_insecure_base_url:
+        return url
+    if parts.scheme != "http":
+        raise GrokError(f"The base URL {url!r} is not an http(s) URL.", hint="Fix baseUrl.")
+    host = parts.hostname or ""
+    try:
+        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = False
+    if not loopback:
+        raise InsecureBaseURLError(f"Refusing to send the API key over plain http to {host}.")
+    return url
+
+
+def make_provider(settings: Settings) -> Provider:
+    """The provider the settings ask for (imported lazily: startup does not need it)."""
+    if settings.provider == "grok-web":
+        raise GrokError(
+            "The experimental grok-web provider is not available in this build.",
+            hint='Set "provider" to "xai" and use an API key.',
+        )
+    from grok_lsp.xai import AsyncXAI
+
+    return AsyncXAI(
+        settings.effective_api_key(),
+        check_base_url(settings),
+        timeout_seconds=settings.timeout_seconds,
+    )
+
+
+class Assistant:
+    """Use cases without any LSP: ask about code, keep each document's conversation."""
+
+    def __init__(self, store: ConversationStore, state_dir: Path | None) -> None:
+        self.store = store
+        self.state_dir = state_dir
+        # One writer thread keeps sqlite off the event loop and each document's turns in order.
+        self._store_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="grok-store")
+        self._providers: dict[tuple[Any, ...], Provider] = {}
+
+    async def in_store(self, function: Callable[..., T], *args: Any) -> T:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._store_thread, partial(function, *args))
+
+    def provider(self, settings: Settings) -> Provider:
+        """Reuse one client (and its connection pool) per distinct connection setting."""
+        key = (
+            settings.provider,
+            settings.effective_api_key(),
+            settings.effective_base_url(),
+            settings.timeout_seconds,
+            settings.grok_web_cookies,
+            settings.allow_insecure_base_url,
+        )
+        provider = self._providers.get(key)
+        if provider is None:
+            provider = self._providers[key] = make_provider(settings)
+        return provider
+
+    async def history(self, uri: str) -> list[Turn]:
+        return await self.in_store(self.store.turns, uri)
+
+    def prepare(
+        self,
+        action: Action,
+        selection: CodeSelection | None,
+        instruction: str,
+        history: Sequence[Turn],
+        settings: Settings,
+        diagnostics: Sequence[DiagnosticNote] = (),
+    ) -> Prompt:
+        return build_prompt(
+            action,
+            selection,
+            instruction,
+            history,
+            context_lines=settings.context_lines,
+            max_context_tokens=settings.max_context_tokens,
+            diagnostics=diagnostics,
+        )
+
+    async def answer(
+        self,
+        uri: str,
+        action: Action,
+        prompt: Prompt,
+        settings: Settings,
+        on_event: Callable[[StreamEvent], None],
+    ) -> Answer:
+        """Stream the answer to `on_event`; the exchange is saved whatever happens.
+
+        A failed or cancelled answer is kept, marked incomplete, so no conversation is lost.
+        """
+        model = settings.resolve_model()
+        answer = Answer(model=model)
+        conversation_id = await self.in_store(self.store.conversation_id, uri)
+        request = ChatRequest(
+            messages=prompt.messages,
+            model=model,
+            temperature=settings.temperature,
+            max_tokens=settings.max_tokens,
+            conversation_id=conversation_id,
+        )
+        user_turn = Turn(role="user", content=prompt.messages[-1]["content"], action=action.id)
+        thinking_since: float | None = None
+        try:
+            provider = self.provider(settings)
+            async for event in provider.stream_chat(request):
+                if isinstance(event, ReasoningDelta) and thinking_since is None:
+                    thinking_since = time.monotonic()
+                elif isinstance(event, ContentDelta) and thinking_since is not None:
+                    if answer.reasoning_seconds is None:
+                        answer.reasoning_seconds = time.monotonic() - thinking_since
+                elif isinstance(event, ConversationStarted):
+                    await self.in_store(
+                        self.store.set_provider_conversation,
+                        uri,
+                        settings.provider,
+                        event.conversation_id,
+                    )
+                elif isinstance(event, TitleChanged):
+                    await self.in_store(self.store.set_title, uri, event.title)
+                answer.take(event)
+                on_event(event)
+            answer.complete = True
+        finally:
+            await asyncio.shield(self._save(uri, user_turn, answer, action))
+        return answer
+
+    async def _save(self, uri: str, user_turn: Turn, answer: Answer, action: Action) -> None:
+        reply = Turn(
+            role="assistant",
+            content=answer.text,
+            complete=answer.complete,
+            action=action.id,
+            model=answer.model,
+            usage=answer.usage.to_lsp(),
+        )
+        await self.in_store(self.store.append, uri, user_turn)
+        await self.in_store(self.store.append, uri, reply)
+
+    async def aclose(self) -> None:
+        for provider in self._providers.values():
+            await provider.aclose()
+        self._providers.clear()
+        self._store_thread.shutdown(wait=True)
+        self.store.close()

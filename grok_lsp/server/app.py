@@ -1,0 +1,107 @@
+"""The language server: state and wiring only; each feature lives in its own module."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import platformdirs
+from lsprotocol import types
+from pygls.lsp.server import LanguageServer
+
+from grok_lsp import __version__
+from grok_lsp.assistant.answering import Assistant
+from grok_lsp.assistant.conversations import ConversationStore
+from grok_lsp.server.protocol import GrokProtocol
+from grok_lsp.assistant.anchor import Anchor
+from grok_lsp.server.running import RunningRequests
+from grok_lsp.server.tracking import TrackedRanges
+from grok_lsp.server.secrets import Secrets
+from grok_lsp.settings import Settings
+
+if TYPE_CHECKING:
+    from grok_lsp.server.delivery import Suggestion
+
+logger = logging.getLogger(__name__)
+
+
+def state_dir() -> Path:
+    configured = os.environ.get("GROK_LSP_STATE_DIR")
+    return Path(configured) if configured else Path(platformdirs.user_state_dir("grok-lsp"))
+
+
+class GrokLanguageServer(LanguageServer):
+    def __init__(self, secrets: Secrets | None = None) -> None:
+        super().__init__("grok-lsp", __version__, protocol_cls=GrokProtocol)
+        self.settings = Settings()
+        self.initial_settings = self.settings
+        self.secrets = secrets or Secrets()
+        self.reported_problems: set[str] = set()
+        self.running = RunningRequests()
+        self.background: set[asyncio.Task[Any]] = set()
+        self._assistant: Assistant | None = None
+        self.tracked = TrackedRanges()
+        # Explanations by document, for hover; suggestions (editMode "preview") by id.
+        self.explanations: dict[str, tuple[Anchor, str]] = {}
+        self.suggestions: dict[str, Suggestion] = {}
+        assert isinstance(self.protocol, GrokProtocol)
+        self.protocol.on_cancel_request = self.running.cancel_message
+
+    @property
+    def assistant(self) -> Assistant:
+        # Opened on first use: `initialize` must not wait for the disk.
+        if self._assistant is None:
+            directory = state_dir()
+            self._assistant = Assistant(ConversationStore.open(directory), directory)
+        return self._assistant
+
+    def warn_once(self, message: str, kind: types.MessageType = types.MessageType.Warning) -> None:
+        if message not in self.reported_problems:
+            self.reported_problems.add(message)
+            self.window_show_message(types.ShowMessageParams(type=kind, message=f"Grok: {message}"))
+
+    def warn_now(self, message: str) -> None:
+        self.window_show_message(
+            types.ShowMessageParams(type=types.MessageType.Warning, message=f"Grok: {message}")
+        )
+
+    def kept_anchors(self) -> set[Anchor]:
+        """Anchors still needed after their request ended: hovers and pending suggestions."""
+        kept = {anchor for anchor, _ in self.explanations.values()}
+        kept.update(s.anchor for s in self.suggestions.values())
+        return kept
+
+    def in_background(self, coroutine: Any) -> None:
+        """Run a task nobody awaits; its failure is logged, never lost."""
+        task: asyncio.Task[Any] = asyncio.ensure_future(coroutine)
+        self.background.add(task)
+
+        def done(task: asyncio.Task[Any]) -> None:
+            self.background.discard(task)
+            if not task.cancelled() and task.exception() is not None:
+                logger.error("Background task failed", exc_info=task.exception())
+
+        task.add_done_callback(done)
+
+    def client_supports_progress(self) -> bool:
+        window = self.client_capabilities.window
+        return bool(window and window.work_done_progress)
+
+    def client_supports_show_document(self) -> bool:
+        window = self.client_capabilities.window
+        return bool(window and window.show_document and window.show_document.support)
+
+
+def create_server(secrets: Secrets | None = None) -> GrokLanguageServer:
+    from grok_lsp.server import code_actions, commands, config, documents_sync, hover
+
+    ls = GrokLanguageServer(secrets)
+    config.register(ls)
+    documents_sync.register(ls)
+    code_actions.register(ls)
+    commands.register(ls)
+    hover.register(ls)
+    return ls

@@ -1,0 +1,267 @@
+"""`workspace/executeCommand`: every grok.* command, from arguments to a delivered answer."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from typing import Any
+
+from lsprotocol import types
+from pygls.exceptions import JsonRpcInvalidParams, JsonRpcRequestCancelled
+
+from grok_lsp.assistant.actions import ASK, BUILTIN_ACTIONS, Action, render_template, user_defined
+from grok_lsp.assistant.anchor import Anchor, Span
+from grok_lsp.assistant.context import CodeSelection, DiagnosticNote
+from grok_lsp.server import delivery
+# At runtime: pygls reads the handlers' annotations to inject the server.
+from grok_lsp.server.app import GrokLanguageServer
+from grok_lsp.server.arguments import (
+    ActionArgs,
+    AskArgs,
+    CancelArgs,
+    DocumentArgs,
+    FixArgs,
+    NoArgs,
+    RangeArgs,
+    RefactorArgs,
+    SuggestionArgs,
+    parse,
+)
+from grok_lsp.server.documents import RequestFailed, open_document, select
+from grok_lsp.server.protocol import WORK_DONE_TOKEN
+from grok_lsp.server.running import RunningRequest
+from grok_lsp.server.streaming import AnswerStream
+from grok_lsp.xai.errors import GrokError, MissingAPIKeyError
+
+logger = logging.getLogger(__name__)
+
+XAI_CONSOLE = "https://console.x.ai"
+
+
+def _diagnostic_notes(raw: list[dict[str, Any]] | None) -> list[DiagnosticNote]:
+    notes = []
+    severities = {1: "error", 2: "warning", 3: "information", 4: "hint"}
+    for index, item in enumerate(raw or []):
+        try:
+            line = int(item["range"]["start"]["line"])
+            message = str(item["message"])
+        except (KeyError, TypeError, ValueError):
+            raise JsonRpcInvalidParams(
+                f"diagnostics[{index}]: expected an LSP Diagnostic with range and message"
+            ) from None
+        severity = severities.get(item.get("severity") or 1, "error")
+        notes.append(DiagnosticNote(line, severity, message, str(item.get("source") or "")))
+    return notes
+
+
+async def run_request(
+    ls: GrokLanguageServer,
+    action: Action,
+    uri: str,
+    value: types.Range | None,
+    instruction: str,
+    diagnostics: list[DiagnosticNote] | None = None,
+) -> dict[str, Any]:
+    """One model request from start to delivery; cancellable by all three paths."""
+    settings = ls.settings
+    document = open_document(ls.workspace.text_documents, uri)
+    selection: CodeSelection | None = None
+    anchor: Anchor | None = None
+    if value is not None:
+        selection, _ = select(document, value, ls.workspace.root_path)
+        anchor = Anchor(
+            selection.text,
+            Span(value.start.line, value.start.character, value.end.line, value.end.character),
+        )
+        ls.tracked.add(uri, anchor)
+        if action.id == "explain-custom" or action.command == "grok.action":
+            instruction = render_template(
+                instruction,
+                {
+                    "selection": selection.text,
+                    "language": selection.language_id,
+                    "path": selection.path,
+                    "input": "",
+                },
+            )
+    token = WORK_DONE_TOKEN.get()
+    stream = AnswerStream(
+        ls,
+        token=token,
+        uri=uri,
+        title=action.title,
+        model=settings.resolve_model(),
+        interval_ms=settings.progress_interval_ms,
+        notify_stream=settings.stream_notifications,
+    )
+    task = asyncio.current_task()
+    assert task is not None
+    running = RunningRequest(task, uri, action.id, ls.protocol.msg_id, token)
+    ls.running.add(running)
+    try:
+        if token is None and ls.client_supports_progress():
+            stream.token = running.token = f"grok-{uuid.uuid4().hex}"
+            await ls.work_done_progress.create_async(stream.token)
+        stream.begin()
+        history = await ls.assistant.history(uri)
+        prompt = ls.assistant.prepare(
+            action, selection, instruction, history, settings, diagnostics or ()
+        )
+        try:
+            answer = await ls.assistant.answer(uri, action, prompt, settings, stream.on_event)
+        except asyncio.CancelledError:
+            stream.end("cancelled")
+            raise
+        except GrokError as error:
+            stream.end("failed", detail=ls.secrets.redact(error.message))
+            report_failure(ls, error)
+            raise RequestFailed(ls.secrets.redact(error.user_message())) from None
+        stream.end("done", answer.usage)
+        result: dict[str, Any] = {
+            "text": answer.text,
+            "model": answer.model,
+            "usage": answer.usage.to_lsp(),
+        }
+        if action.result == "edit" and anchor is not None and selection is not None:
+            result.update(
+                await delivery.deliver_edit(ls, uri, action, answer, anchor, selection.language_id)
+            )
+        else:
+            transcript = await delivery.deliver_explanation(ls, uri, answer, anchor)
+            if transcript is not None:
+                result["transcript"] = transcript
+        return result
+    except asyncio.CancelledError:
+        # Answer the request ourselves: a cancelled handler task would leave it unanswered.
+        raise JsonRpcRequestCancelled("Grok request cancelled") from None
+    finally:
+        ls.running.remove(running)
+        if anchor is not None and anchor not in ls.kept_anchors():
+            ls.tracked.discard(uri, anchor)
+        if stream.token is not None:
+            ls.work_done_progress.tokens.pop(stream.token, None)
+
+
+def report_failure(ls: GrokLanguageServer, error: GrokError) -> None:
+    message = ls.secrets.redact(f"Grok: {error.user_message()}")
+    if isinstance(error, MissingAPIKeyError):
+        ls.in_background(offer_console(ls, message))
+    else:
+        ls.window_show_message(types.ShowMessageParams(type=types.MessageType.Error, message=message))
+
+
+async def offer_console(ls: GrokLanguageServer, message: str) -> None:
+    choice = await ls.window_show_message_request_async(
+        types.ShowMessageRequestParams(
+            type=types.MessageType.Error,
+            message=message,
+            actions=[types.MessageActionItem(title="Open xAI console")],
+        )
+    )
+    if choice is not None and choice.title == "Open xAI console":
+        await ls.window_show_document_async(
+            types.ShowDocumentParams(uri=XAI_CONSOLE, external=True)
+        )
+
+
+def register(ls: GrokLanguageServer) -> None:  # noqa: C901 - one small handler per command
+    def builtin(action: Action) -> None:
+        @ls.command(action.command)
+        async def command(ls: GrokLanguageServer, *args: Any) -> dict[str, Any]:
+            if action.id == "refactor":
+                refactor = parse(args, RefactorArgs)
+                instruction = refactor.instruction or action.instruction
+                return await run_request(
+                    ls, action, refactor.uri, refactor.range.to_lsp(), instruction
+                )
+            if action.id == "fix":
+                fix = parse(args, FixArgs)
+                notes = _diagnostic_notes(fix.diagnostics)
+                return await run_request(
+                    ls, action, fix.uri, fix.range.to_lsp(), action.instruction, notes
+                )
+            plain = parse(args, RangeArgs)
+            return await run_request(ls, action, plain.uri, plain.range.to_lsp(), action.instruction)
+
+    for action in BUILTIN_ACTIONS.values():
+        builtin(action)
+
+    @ls.command("grok.ask")
+    async def ask(ls: GrokLanguageServer, *args: Any) -> dict[str, Any]:
+        request = parse(args, AskArgs)
+        if not request.question.strip():
+            raise JsonRpcInvalidParams("question: must not be empty")
+        value = request.range.to_lsp() if request.range is not None else None
+        return await run_request(ls, ASK, request.uri, value, request.question)
+
+    @ls.command("grok.action")
+    async def user_action(ls: GrokLanguageServer, *args: Any) -> dict[str, Any]:
+        request = parse(args, ActionArgs)
+        configured = {a.id: a for a in ls.settings.actions}
+        if request.id not in configured:
+            known = ", ".join(sorted(configured)) or "none are configured"
+            raise JsonRpcInvalidParams(f"id: unknown action {request.id!r} (known: {known})")
+        action = user_defined(configured[request.id])
+        return await run_request(ls, action, request.uri, request.range.to_lsp(), action.instruction)
+
+    @ls.command("grok.conversation.show")
+    async def show_conversation(ls: GrokLanguageServer, *args: Any) -> dict[str, Any]:
+        request = parse(args, DocumentArgs)
+        turns = await ls.assistant.history(request.uri)
+        title = await ls.assistant.in_store(ls.assistant.store.title, request.uri)
+        transcript = await delivery.show_transcript(ls, request.uri)
+        if transcript is None:
+            transcript = await delivery.write_conversation_transcript(ls, request.uri)
+        return {
+            "uri": request.uri,
+            "title": title,
+            "turns": [
+                {"role": t.role, "content": t.content, "complete": t.complete} for t in turns
+            ],
+            "transcript": transcript,
+        }
+
+    @ls.command("grok.conversation.reset")
+    async def reset_conversation(ls: GrokLanguageServer, *args: Any) -> dict[str, Any]:
+        request = parse(args, DocumentArgs)
+        await ls.assistant.in_store(ls.assistant.store.reset, request.uri)
+        ls.explanations.pop(request.uri, None)
+        return {"uri": request.uri, "reset": True}
+
+    @ls.command("grok.cancel")
+    async def cancel(ls: GrokLanguageServer, *args: Any) -> dict[str, Any]:
+        request = parse(args, CancelArgs) if args else CancelArgs()
+        return {"cancelled": ls.running.cancel_document(request.uri)}
+
+    @ls.command("grok.models")
+    async def models(ls: GrokLanguageServer, *args: Any) -> dict[str, Any]:
+        if args:
+            parse(args, NoArgs)
+        from grok_lsp.xai import AsyncXAI
+
+        settings = ls.settings
+        try:
+            provider = ls.assistant.provider(settings)
+            if not isinstance(provider, AsyncXAI):
+                return {"models": [], "current": settings.resolve_model()}
+            names = await provider.list_models()
+        except GrokError as error:
+            report_failure(ls, error)
+            raise RequestFailed(ls.secrets.redact(error.user_message())) from None
+        return {"models": names, "current": settings.resolve_model()}
+
+    @ls.command("grok.applySuggestion")
+    async def apply_suggestion(ls: GrokLanguageServer, *args: Any) -> dict[str, Any]:
+        request = parse(args, SuggestionArgs)
+        suggestion = ls.suggestions.pop(request.id, None)
+        if suggestion is None or suggestion.uri != request.uri:
+            raise JsonRpcInvalidParams(f"id: no pending suggestion {request.id!r} for this file")
+        ls.tracked.discard(suggestion.uri, suggestion.anchor)
+        applied, why_not = await delivery.apply_code(
+            ls, suggestion.uri, suggestion.anchor, suggestion.code, suggestion.title
+        )
+        if not applied:
+            ls.warn_now(why_not)
+        return {"applied": applied}
+

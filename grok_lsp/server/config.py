@@ -1,0 +1,69 @@
+"""Settings from initializationOptions, workspace/configuration and didChangeConfiguration."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+from lsprotocol import types
+
+from grok_lsp.settings import Settings, parse_settings
+
+if TYPE_CHECKING:
+    from grok_lsp.server.app import GrokLanguageServer
+
+logger = logging.getLogger(__name__)
+
+
+def apply_settings(ls: GrokLanguageServer, raw: Any, base: Settings | None = None) -> None:
+    """The newest object wins; each problem is shown once, by name, and the default used."""
+    ls.settings, problems = parse_settings(raw, base or ls.settings)
+    ls.secrets.update(ls.settings)
+    for problem in problems:
+        if problem not in ls.reported_problems:
+            ls.reported_problems.add(problem)
+            ls.window_show_message(
+                types.ShowMessageParams(type=types.MessageType.Warning, message=f"Grok: {problem}")
+            )
+
+
+def supports_configuration(ls: GrokLanguageServer) -> bool:
+    workspace = ls.client_capabilities.workspace
+    return bool(workspace and workspace.configuration)
+
+
+async def pull_configuration(ls: GrokLanguageServer) -> None:
+    if not supports_configuration(ls):
+        return
+    try:
+        result = await ls.workspace_configuration_async(
+            types.ConfigurationParams(items=[types.ConfigurationItem(section="grok")])
+        )
+    except Exception as error:  # a client that fails this request keeps the settings it gave
+        logger.warning("workspace/configuration failed: %s", error)
+        return
+    if result and isinstance(result[0], dict):
+        apply_settings(ls, result[0], ls.initial_settings)
+
+
+def register(ls: GrokLanguageServer) -> None:
+    @ls.feature(types.INITIALIZE)
+    def initialize(ls: GrokLanguageServer, params: types.InitializeParams) -> None:
+        apply_settings(ls, params.initialization_options or {}, Settings())
+        ls.initial_settings = ls.settings
+
+    @ls.feature(types.INITIALIZED)
+    async def initialized(ls: GrokLanguageServer, params: types.InitializedParams) -> None:
+        await pull_configuration(ls)
+        for warning in ls.assistant.store.warnings:
+            ls.warn_once(warning)
+
+    @ls.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
+    async def did_change_configuration(
+        ls: GrokLanguageServer, params: types.DidChangeConfigurationParams
+    ) -> None:
+        settings = params.settings
+        if isinstance(settings, dict) and isinstance(settings.get("grok"), dict):
+            apply_settings(ls, settings["grok"])
+        else:
+            await pull_configuration(ls)

@@ -1,0 +1,157 @@
+"""Handing a finished answer to the user: an edit of the document, or an explanation."""
+
+from __future__ import annotations
+
+import uuid
+from typing import TYPE_CHECKING, Any
+
+import attrs
+from lsprotocol import types
+
+from grok_lsp.assistant.actions import Action
+from grok_lsp.assistant.answering import Answer
+from grok_lsp.assistant.anchor import Anchor
+from grok_lsp.assistant.edits import Position, extract_code, fit_to_selection, line_edits
+from grok_lsp.assistant.edits import line_ending_of
+from grok_lsp.assistant.transcript import transcript_markdown, write_transcript
+from grok_lsp.server.documents import offset_of, to_client, to_server
+
+if TYPE_CHECKING:
+    from grok_lsp.server.app import GrokLanguageServer
+
+
+@attrs.define(eq=False)
+class Suggestion:
+    """An edit kept for review (editMode "preview"), applied later by `Grok: Apply suggestion`."""
+
+    id: str
+    uri: str
+    title: str
+    anchor: Anchor
+    code: str
+
+
+class EditRefused(Exception):
+    """The document no longer holds the text the answer was computed for."""
+
+
+def build_edit(
+    ls: GrokLanguageServer, uri: str, anchor: Anchor, code: str
+) -> tuple[types.WorkspaceEdit, int]:
+    """A versioned edit that turns the anchored text into `code`, touching only changed lines."""
+    document = ls.workspace.text_documents.get(uri)
+    if document is None:
+        raise EditRefused("the document was closed while Grok was answering")
+    span = anchor.span
+    if span is None:
+        raise EditRefused("the selected code was edited while Grok was answering")
+    source = document.source
+    lines = source.splitlines(keepends=True)
+    codec = document.position_codec
+    start = to_server(codec, lines, types.Position(line=span.start_line, character=span.start_char))
+    end = to_server(codec, lines, types.Position(line=span.end_line, character=span.end_char))
+    current = source[offset_of(lines, start) : offset_of(lines, end)]
+    if current != anchor.text:
+        raise EditRefused("the selected code is no longer where it was")
+    new_text = fit_to_selection(code, current, line_ending_of(source))
+    edits = [
+        types.TextEdit(
+            range=types.Range(
+                start=to_client(codec, lines, r.start), end=to_client(codec, lines, r.end)
+            ),
+            new_text=r.new_text,
+        )
+        for r in line_edits(current, new_text, Position(start.line, start.character))
+    ]
+    change = types.TextDocumentEdit(
+        text_document=types.OptionalVersionedTextDocumentIdentifier(
+            uri=uri, version=document.version
+        ),
+        edits=list(edits),
+    )
+    return types.WorkspaceEdit(document_changes=[change]), len(edits)
+
+
+async def apply_code(
+    ls: GrokLanguageServer, uri: str, anchor: Anchor, code: str, label: str
+) -> tuple[bool, str]:
+    """Apply now; returns (applied, why not)."""
+    try:
+        edit, count = build_edit(ls, uri, anchor, code)
+    except EditRefused as refusal:
+        return False, f"Not applied: {refusal}. Run the request again."
+    if count == 0:
+        return False, "Grok suggested no changes."
+    result = await ls.workspace_apply_edit_async(
+        types.ApplyWorkspaceEditParams(edit=edit, label=label)
+    )
+    if not result.applied:
+        reason = result.failure_reason or "the editor refused it (the document may have changed)"
+        return False, f"Not applied: {reason}."
+    return True, ""
+
+
+async def deliver_edit(
+    ls: GrokLanguageServer, uri: str, action: Action, answer: Answer, anchor: Anchor, language: str
+) -> dict[str, Any]:
+    code = extract_code(answer.text, language)
+    if code is None:
+        ls.warn_now("Grok's answer had no code block, so nothing was changed.")
+        return {"applied": False}
+    if ls.settings.edit_mode == "preview":
+        suggestion = Suggestion(uuid.uuid4().hex, uri, action.title, anchor, code)
+        ls.suggestions[suggestion.id] = suggestion
+        ls.tracked.add(uri, anchor)
+        return {"applied": False, "suggestion": suggestion.id}
+    applied, why_not = await apply_code(ls, uri, anchor, code, action.title)
+    if not applied:
+        ls.warn_now(why_not)
+    return {"applied": applied}
+
+
+async def deliver_explanation(
+    ls: GrokLanguageServer, uri: str, answer: Answer, anchor: Anchor | None
+) -> str | None:
+    """Show the explanation as configured; return the transcript path when one was written."""
+    if anchor is not None:
+        ls.explanations[uri] = (anchor, answer.text)
+        ls.tracked.add(uri, anchor)
+    display = ls.settings.result_display
+    if display == "none":
+        return None
+    if display == "document":
+        path = await show_transcript(ls, uri)
+        if path is not None:
+            return path
+    ls.window_show_message(types.ShowMessageParams(type=types.MessageType.Info, message=answer.text))
+    return None
+
+
+async def write_conversation_transcript(ls: GrokLanguageServer, uri: str) -> str | None:
+    assistant = ls.assistant
+    if assistant.state_dir is None:
+        return None
+    turns = await assistant.history(uri)
+    title = await assistant.in_store(assistant.store.title, uri)
+    markdown = transcript_markdown(uri, title, turns)
+    try:
+        path = await assistant.in_store(write_transcript, assistant.state_dir, uri, markdown)
+    except OSError as error:
+        ls.warn_once(f"could not write the transcript ({error.strerror}); showing it as a message")
+        return None
+    return path.as_uri()
+
+
+async def show_transcript(ls: GrokLanguageServer, uri: str) -> str | None:
+    """Write the transcript and open it beside the code when the client can show documents."""
+    if not ls.client_supports_show_document():
+        return None
+    transcript = await write_conversation_transcript(ls, uri)
+    if transcript is None:
+        return None
+    ls.in_background(
+        ls.window_show_document_async(
+            types.ShowDocumentParams(uri=transcript, take_focus=False)
+        )
+    )
+    return transcript

@@ -1,0 +1,167 @@
+"""Showing an answer while it streams: work-done progress and `grok/stream` notifications.
+
+Both are coalesced: the first piece goes out at once, later ones at most once per
+interval, and whatever is pending is flushed before the end, so nothing is lost.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import TYPE_CHECKING, Any, Literal
+
+from lsprotocol import types
+
+from grok_lsp.xai.events import ContentDelta, ReasoningDelta, StreamEvent, Usage
+
+if TYPE_CHECKING:
+    from grok_lsp.server.app import GrokLanguageServer
+
+STREAM_METHOD = "grok/stream"
+TAIL_CHARS = 80
+# grok/stream deltas are merged within this window: one message per token would flood the pipe.
+STREAM_INTERVAL_S = 0.016
+
+Outcome = Literal["done", "cancelled", "failed"]
+
+
+def tail(text: str) -> str:
+    """The last words of the answer so far, on one line."""
+    flat = " ".join(text[-TAIL_CHARS * 2 :].split())
+    return flat if len(flat) <= TAIL_CHARS else "…" + flat[-(TAIL_CHARS - 1) :]
+
+
+class AnswerStream:
+    def __init__(
+        self,
+        ls: GrokLanguageServer,
+        *,
+        token: types.ProgressToken | None,
+        uri: str,
+        title: str,
+        model: str,
+        interval_ms: int,
+        notify_stream: bool,
+    ) -> None:
+        self._ls = ls
+        self.token = token
+        self._uri = uri
+        self._title = title
+        self._model = model
+        self._interval = interval_ms / 1000
+        self._notify_stream = notify_stream
+        self._content_tail = ""
+        self._thinking = False
+        self._last_report = 0.0
+        self._report_timer: asyncio.TimerHandle | None = None
+        self._report_dirty = False
+        self._pending: list[tuple[str, str]] = []
+        self._last_stream = 0.0
+        self._stream_timer: asyncio.TimerHandle | None = None
+        self.stream_token = str(token) if token is not None else f"grok-{id(self)}"
+
+    def begin(self) -> None:
+        if self.token is None:
+            return
+        self._ls.work_done_progress.begin(
+            self.token,
+            types.WorkDoneProgressBegin(
+                title=self._title,
+                cancellable=True,
+                message=f"Asking {self._model}…",
+            ),
+        )
+
+    def on_event(self, event: StreamEvent) -> None:
+        if isinstance(event, ContentDelta):
+            self._content_tail = (self._content_tail + event.text)[-TAIL_CHARS * 2 :]
+            self._thinking = False
+            self._queue("content", event.text)
+        elif isinstance(event, ReasoningDelta):
+            self._thinking = True
+            self._queue("reasoning", event.text)
+        else:
+            return
+        self._report_dirty = True
+        self._schedule_report()
+
+    # -- grok/stream ---------------------------------------------------------------
+
+    def _queue(self, kind: str, text: str) -> None:
+        if not self._notify_stream or not text:
+            return
+        if self._pending and self._pending[-1][0] == kind:
+            self._pending[-1] = (kind, self._pending[-1][1] + text)
+        else:
+            self._pending.append((kind, text))
+        now = time.monotonic()
+        if now - self._last_stream >= STREAM_INTERVAL_S:
+            self._flush_stream()
+        elif self._stream_timer is None:
+            delay = STREAM_INTERVAL_S - (now - self._last_stream)
+            self._stream_timer = asyncio.get_running_loop().call_later(delay, self._flush_stream)
+
+    def _flush_stream(self) -> None:
+        self._stream_timer = None
+        self._last_stream = time.monotonic()
+        pending, self._pending = self._pending, []
+        for kind, text in pending:
+            self._ls.protocol.notify(
+                STREAM_METHOD,
+                {"token": self.stream_token, "uri": self._uri, "kind": kind, "delta": text},
+            )
+
+    # -- progress ------------------------------------------------------------------
+
+    def _schedule_report(self) -> None:
+        if self.token is None:
+            return
+        now = time.monotonic()
+        if now - self._last_report >= self._interval:
+            self._report()
+        elif self._report_timer is None:
+            delay = self._interval - (now - self._last_report)
+            self._report_timer = asyncio.get_running_loop().call_later(delay, self._report)
+
+    def _report(self) -> None:
+        self._report_timer = None
+        if self.token is None or not self._report_dirty:
+            return
+        self._report_dirty = False
+        self._last_report = time.monotonic()
+        message = "Thinking…" if self._thinking else tail(self._content_tail)
+        self._ls.work_done_progress.report(
+            self.token, types.WorkDoneProgressReport(message=message)
+        )
+
+    def end(self, outcome: Outcome, usage: Usage | None = None, detail: str = "") -> None:
+        """Flush what is pending, then end the progress saying how it finished."""
+        for timer in (self._report_timer, self._stream_timer):
+            if timer is not None:
+                timer.cancel()
+        self._stream_timer = None
+        self._report_timer = None
+        if self._pending:
+            self._flush_stream()
+        if self.token is None:
+            return
+        if self._report_dirty:
+            self._report()
+        self._ls.work_done_progress.end(
+            self.token, types.WorkDoneProgressEnd(message=end_message(outcome, usage, detail))
+        )
+        self._ls.work_done_progress.tokens.pop(self.token, None)
+
+
+def end_message(outcome: Outcome, usage: Usage | None, detail: str) -> str:
+    words = {"done": "Done", "cancelled": "Cancelled", "failed": "Failed"}[outcome]
+    parts: list[Any] = [words]
+    if detail:
+        parts.append(detail)
+    if usage is not None and (usage.prompt_tokens or usage.completion_tokens):
+        parts.append(
+            f"{usage.prompt_tokens} prompt + {usage.completion_tokens} completion tokens"
+            + (f" ({usage.reasoning_tokens} reasoning)" if usage.reasoning_tokens else "")
+            + (f", {usage.cached_tokens} cached" if usage.cached_tokens else "")
+        )
+    return " · ".join(str(p) for p in parts)

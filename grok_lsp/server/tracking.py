@@ -1,0 +1,46 @@
+"""Ranges that must follow their text while the user types (answers, suggestions, hovers)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from lsprotocol import types
+
+from grok_lsp.assistant.anchor import Anchor
+
+
+class TrackedRanges:
+    def __init__(self) -> None:
+        self._by_uri: dict[str, set[Anchor]] = defaultdict(set)
+
+    def add(self, uri: str, anchor: Anchor) -> None:
+        self._by_uri[uri].add(anchor)
+
+    def discard(self, uri: str, anchor: Anchor) -> None:
+        anchors = self._by_uri.get(uri)
+        if anchors is not None:
+            anchors.discard(anchor)
+            if not anchors:
+                del self._by_uri[uri]
+
+    def apply(
+        self, uri: str, changes: list[types.TextDocumentContentChangeEvent], encoding: str
+    ) -> None:
+        for anchor in self._by_uri.get(uri, ()):
+            for change in changes:
+                if isinstance(change, types.TextDocumentContentChangePartial):
+                    anchor.apply_change(
+                        (change.range.start.line, change.range.start.character),
+                        (change.range.end.line, change.range.end.character),
+                        change.text,
+                        encoding,
+                    )
+                else:
+                    anchor.invalidate()
+
+    def rename(self, old_uri: str, new_uri: str) -> None:
+        if old_uri in self._by_uri:
+            self._by_uri[new_uri] |= self._by_uri.pop(old_uri)
+
+    def count(self) -> int:
+        return sum(len(anchors) for anchors in self._by_uri.values())

@@ -1,0 +1,133 @@
+"""The small command-line tools: ask, models, doctor. They share the server's assistant."""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+from grok_lsp.assistant.actions import ASK
+from grok_lsp.assistant.answering import Assistant, check_base_url
+from grok_lsp.assistant.context import CodeSelection
+from grok_lsp.assistant.conversations import ConversationStore
+from grok_lsp.settings import Settings
+from grok_lsp.xai.errors import GrokError
+from grok_lsp.xai.events import ContentDelta, ReasoningDelta, StreamEvent
+
+_TARGET = re.compile(r"^(?P<path>.+?)(?::(?P<first>\d+)(?:-(?P<last>\d+))?)?$")
+_LANGUAGES = {".py": "python", ".js": "javascript", ".ts": "typescript", ".rs": "rust",
+              ".go": "go", ".lua": "lua", ".c": "c", ".cpp": "cpp", ".java": "java",
+              ".rb": "ruby", ".sh": "shellscript", ".md": "markdown"}  # fmt: skip
+
+
+def _fail(message: str) -> int:
+    print(f"grok-lsp: {message}", file=sys.stderr)
+    return 1
+
+
+def parse_target(target: str) -> tuple[Path, int | None, int | None]:
+    match = _TARGET.match(target)
+    assert match is not None
+    first = int(match["first"]) if match["first"] else None
+    last = int(match["last"]) if match["last"] else first
+    return Path(match["path"]), first, last
+
+
+async def ask(target: str, question: str) -> int:
+    """`grok-lsp ask PATH[:LINE[-LINE]] "question"`: the same conversation as the server."""
+    from grok_lsp.server.app import state_dir
+
+    path, first, last = parse_target(target)
+    try:
+        source = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        return _fail(f"cannot read {path}: {error}")
+    lines = source.splitlines(keepends=True)
+    start, end = (first or 1) - 1, (last or len(lines) or 1) - 1
+    if first is not None and not (0 <= start <= end < max(len(lines), 1)):
+        return _fail(f"lines {first}-{last} are outside {path} ({len(lines)} lines)")
+    selection = CodeSelection(
+        path=str(path),
+        language_id=_LANGUAGES.get(path.suffix, path.suffix.lstrip(".") or "text"),
+        lines=lines,
+        start_line=start,
+        end_line=end,
+        text="".join(lines[start : end + 1]),
+    )
+    directory = state_dir()
+    assistant = Assistant(ConversationStore.open(directory), directory)
+    settings = Settings()
+    uri = path.resolve().as_uri()
+
+    def show(event: StreamEvent) -> None:
+        if isinstance(event, ContentDelta):
+            sys.stdout.write(event.text)
+            sys.stdout.flush()
+        elif isinstance(event, ReasoningDelta):
+            sys.stderr.write(event.text)
+
+    try:
+        history = await assistant.history(uri)
+        prompt = assistant.prepare(ASK, selection, question, history, settings)
+        await assistant.answer(uri, ASK, prompt, settings, show)
+        sys.stdout.write("\n")
+        return 0
+    except GrokError as error:
+        return _fail(error.user_message())
+    finally:
+        for warning in assistant.store.warnings:
+            print(f"grok-lsp: {warning}", file=sys.stderr)
+        await assistant.aclose()
+
+
+async def models() -> int:
+    from grok_lsp.xai import AsyncXAI
+
+    settings = Settings()
+    try:
+        async with AsyncXAI(settings.effective_api_key(), check_base_url(settings)) as client:
+            names = await client.list_models()
+    except GrokError as error:
+        return _fail(error.user_message())
+    current = settings.resolve_model()
+    for name in names:
+        print(f"{name}{'  (current)' if name == current else ''}")
+    return 0
+
+
+async def doctor() -> int:
+    """One line per check, and what to do about each failure."""
+    from grok_lsp.xai import AsyncXAI
+
+    settings = Settings()
+    failures = 0
+
+    def check(ok: bool, what: str, advice: str = "") -> None:
+        nonlocal failures
+        failures += not ok
+        mark = "ok  " if ok else "FAIL"
+        print(f"[{mark}] {what}" + ("" if ok or not advice else f" -> {advice}"))
+
+    check(True, f"grok-lsp {__import__('grok_lsp').__version__}, settings from the environment")
+    key = settings.effective_api_key()
+    check(bool(key), "XAI_API_KEY is set", "export XAI_API_KEY=... (keys: https://console.x.ai)")
+    try:
+        base_url = check_base_url(settings)
+    except GrokError as error:
+        check(False, "base URL", error.user_message())
+        return 1
+    async with AsyncXAI(key or "", base_url, max_retries=0) as client:
+        try:
+            names = await client.list_models()
+            check(True, f"{base_url} is reachable ({len(names)} models)")
+        except GrokError as error:
+            check(False, f"{base_url} is reachable", error.user_message())
+            return 1
+        try:
+            await client.api_key_info()
+            check(True, "the API key is accepted")
+        except GrokError as error:
+            check(False, "the API key is accepted", error.user_message())
+        model = settings.resolve_model()
+        check(model in names, f"model {model} is available", "pick one from `grok-lsp models`")
+    return 1 if failures else 0
