@@ -120,6 +120,7 @@ def parse_retry_after(value: str | None) -> float | None:
 def status_error(
     status: int, text: str, headers: httpx.Headers, *, secret: str | None, path: str
 ) -> APIStatusError:
+    path = path.strip("/")
     message = truncate(redact(api_message(text), secret)) or f"HTTP {status}"
     retry_after = parse_retry_after(headers.get("retry-after"))
     if status == 401 or (status == 400 and _KEY_PROBLEM.search(message)):
@@ -156,7 +157,7 @@ def connect_error(exc: httpx.TransportError, timeout_seconds: float) -> GrokErro
     """An error raised before the response headers arrived."""
     if isinstance(exc, httpx.ReadTimeout):
         return StreamTimeoutError(f"The Grok API sent nothing for {timeout_seconds:g} s.")
-    return APIConnectionError(f"Could not reach the Grok API: {exc or type(exc).__name__}.")
+    return APIConnectionError(f"Could not reach the Grok API: {str(exc) or type(exc).__name__}.")
 
 
 def body_error(exc: httpx.TransportError, timeout_seconds: float, partial: str) -> GrokError:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
 from types import TracebackType
 from typing import Any
 
@@ -81,7 +81,7 @@ class AsyncXAI:
     async def aclose(self) -> None:
         await self._http.aclose()
 
-    async def stream_chat(self, request: ChatRequest) -> AsyncIterator[StreamEvent]:
+    async def stream_chat(self, request: ChatRequest) -> AsyncGenerator[StreamEvent, None]:
         """Events as they arrive: per chunk reasoning, content, finish, then usage.
 
         Ends normally at `data: [DONE]`; raises StreamInterruptedError (with `.partial`)
