@@ -1,0 +1,1 @@
+"""The use cases: actions, context, conversations, answers turned into edits. No LSP types here."""

@@ -1,0 +1,308 @@
+"""Turning an answer into the smallest edit of the selected range.
+
+The model answers in Markdown; the code to put in place of the selection is in a
+fenced block. It rarely keeps the selection's indentation, line endings or final
+newline, and rewriting lines that did not change would move the user's cursor and
+blow up the undo step, so the answer is fitted to the selection first and then
+diffed against it line by line.
+"""
+
+from __future__ import annotations
+
+import bisect
+import difflib
+import itertools
+import math
+import re
+
+import attrs
+
+_OPENING_FENCE = re.compile(r"(?P<indent> {0,3})(?P<fence>`{3,}|~{3,})(?P<info>.*)")
+_INFO_TAG = re.compile(r"[\w+#-]+")
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
+
+# Fence tags that models write for an LSP language id.
+_LANGUAGE_TAGS: dict[str, frozenset[str]] = {
+    "python": frozenset({"py", "python3"}),
+    "javascript": frozenset({"js", "node"}),
+    "javascriptreact": frozenset({"jsx", "js"}),
+    "typescript": frozenset({"ts"}),
+    "typescriptreact": frozenset({"tsx", "ts"}),
+    "shellscript": frozenset({"sh", "bash", "shell", "zsh"}),
+    "cpp": frozenset({"c++", "cc", "cxx", "hpp"}),
+    "csharp": frozenset({"cs", "c#"}),
+    "fsharp": frozenset({"fs", "f#"}),
+    "go": frozenset({"golang"}),
+    "rust": frozenset({"rs"}),
+    "ruby": frozenset({"rb"}),
+    "kotlin": frozenset({"kt"}),
+    "haskell": frozenset({"hs"}),
+    "perl": frozenset({"pl"}),
+    "powershell": frozenset({"ps1", "pwsh"}),
+    "objective-c": frozenset({"objc"}),
+    "markdown": frozenset({"md"}),
+    "yaml": frozenset({"yml"}),
+    "makefile": frozenset({"make"}),
+    "dockerfile": frozenset({"docker"}),
+}
+
+
+@attrs.frozen
+class _CodeBlock:
+    tag: str
+    code: str
+
+
+def extract_code(answer: str, language_id: str | None = None) -> str | None:
+    """The code of the answer's fenced block, without a final newline; None without a block.
+
+    Blocks open with ``` or ~~~ (with or without an info string) and close with a
+    fence of the same character at least as long; a block left open runs to the
+    end of the answer, since a stream may be cut short. When several blocks are
+    present, the longest whose info string names `language_id` wins, else the
+    longest of all: models often add a usage example or a shell command around
+    the code that is meant to replace the selection.
+    """
+    blocks = _code_blocks(answer.replace("\r\n", "\n").replace("\r", "\n"))
+    if not blocks:
+        return None
+    if language_id:
+        tags = {language_id.lower()} | _LANGUAGE_TAGS.get(language_id.lower(), frozenset())
+        matching = [block for block in blocks if block.tag in tags]
+        blocks = matching or blocks
+    return max(blocks, key=lambda block: len(block.code)).code
+
+
+def _code_blocks(text: str) -> list[_CodeBlock]:
+    lines = text.split("\n")
+    blocks = []
+    index = 0
+    while index < len(lines):
+        opening = _OPENING_FENCE.fullmatch(lines[index])
+        index += 1
+        if opening is None or (opening["fence"][0] == "`" and "`" in opening["info"]):
+            continue
+        fence, indent = opening["fence"], len(opening["indent"])
+        closing = re.compile(rf" {{0,3}}{re.escape(fence[0])}{{{len(fence)},}}[ \t]*")
+        content = []
+        while index < len(lines) and not closing.fullmatch(lines[index]):
+            content.append(_remove_spaces(lines[index], indent))
+            index += 1
+        if index == len(lines) and content and content[-1] == "":
+            content.pop()  # the line break that ended an unterminated answer
+        index += 1
+        tag = _INFO_TAG.match(opening["info"].strip().lstrip("{."))
+        blocks.append(_CodeBlock(tag[0].lower() if tag else "", "\n".join(content)))
+    return blocks
+
+
+def _remove_spaces(line: str, count: int) -> str:
+    """Remove up to `count` leading spaces: a fence indented by N indents its content by N."""
+    stripped = line.lstrip(" ")
+    return line[min(count, len(line) - len(stripped)) :]
+
+
+def line_ending_of(text: str) -> str:
+    """ "\\r\\n" when the text's first line break is CRLF, else "\\n"."""
+    first_break = re.search(r"\r\n|\n|\r", text)
+    return "\r\n" if first_break is not None and first_break[0] == "\r\n" else "\n"
+
+
+def fit_to_selection(code: str, selection: str, line_ending: str) -> str:
+    """The code as it should stand in place of the selection.
+
+    - Line breaks become `line_ending`.
+    - The selection's leading blank lines and its trailing line break (with what
+      follows it: blank lines, the next line's indentation) are kept exactly, and
+      the code's own blank edges are dropped. So a selection ending with a newline
+      gives a result ending with one, and one without gives a result without.
+    - Indentation: the code's common indentation is replaced by the selection's,
+      and relative indentation inside the code follows the selection's choice of
+      tabs or spaces.
+    - A selection whose first line is not indented may start mid-line, after the
+      indentation: its first line then gets no indentation, and the other lines
+      take the indentation of the selection's other lines. (For a selection that
+      really starts at column 0 this gives the same result.)
+    - A blank selection says nothing about indentation: the code is kept as is.
+    """
+    selection = _normalize_breaks(selection)
+    trailing = re.search(r"\n[ \t\n]*\Z", selection)
+    rest, tail = (
+        (selection, "") if trailing is None else (selection[: trailing.start()], trailing[0])
+    )
+    leading = re.match(r"(?:[ \t]*\n)*", rest)
+    assert leading is not None  # the pattern matches the empty string
+    body = rest[leading.end() :]
+    code_lines = _normalize_breaks(code).strip("\n").split("\n")
+    while code_lines and not code_lines[0].strip():
+        code_lines.pop(0)  # strip("\n") leaves whitespace-only first lines
+    fitted = "\n".join(_reindent(code_lines, body.split("\n")))
+    return (leading[0] + fitted.rstrip() + tail).replace("\n", line_ending)
+
+
+def _normalize_breaks(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _reindent(code: list[str], selection: list[str]) -> list[str]:
+    if not any(line.strip() for line in selection) or not code:
+        return code
+    indenter = _Indenter.between(code, selection)
+    if _indentation(selection[0]):
+        target, reference = _common_indentation(selection), _common_indentation(code)
+        return [indenter.shift(line, reference, target) for line in code]
+    # The first line may start after its indentation, so only the others tell the indentation.
+    selection_rest = [line for line in selection[1:] if line.strip()]
+    code_rest = [line for line in code[1:] if line.strip()]
+    if selection_rest and code_rest:
+        target, reference = _common_indentation(selection_rest), _common_indentation(code_rest)
+    else:
+        target, reference = "", _indentation(code[0])
+    return [code[0].lstrip(" \t")] + [indenter.shift(line, reference, target) for line in code[1:]]
+
+
+def _indentation(line: str) -> str:
+    return line[: len(line) - len(line.lstrip(" \t"))]
+
+
+def _common_indentation(lines: list[str]) -> str:
+    return _shared_prefix([_indentation(line) for line in lines if line.strip()])
+
+
+def _shared_prefix(strings: list[str]) -> str:
+    """The longest common prefix, character by character (the first and last sorted suffice)."""
+    first, last = min(strings), max(strings)
+    for index, (a, b) in enumerate(zip(first, last, strict=False)):
+        if a != b:
+            return first[:index]
+    return first
+
+
+@attrs.frozen
+class _Indenter:
+    """Moves code lines to a new indentation, in the selection's tabs or spaces."""
+
+    character: str | None  # the selection's: "\t", " ", or None when mixed or unindented
+    selection_width: int  # spaces per level, to turn the code's tabs into spaces
+    code_width: int  # spaces per level, to turn the code's spaces into tabs
+
+    @classmethod
+    def between(cls, code: list[str], selection: list[str]) -> _Indenter:
+        indents = [_indentation(line) for line in selection if line.strip()]
+        characters = {indent[0] for indent in indents if indent}
+        character = characters.pop() if len(characters) == 1 else None
+        code_indents = [_indentation(line) for line in code if line.strip()]
+        return cls(character, _level_width(indents), _level_width(code_indents))
+
+    def shift(self, line: str, reference: str, target: str) -> str:
+        """Replace `reference` by `target` at the start of the line's indentation."""
+        if not line.strip():
+            return ""
+        indentation = _indentation(line)
+        relative = indentation[len(_shared_prefix([reference, indentation])) :]
+        return target + self._convert(relative) + line.lstrip(" \t")
+
+    def _convert(self, relative: str) -> str:
+        if self.character == "\t" and relative.startswith(" "):
+            spaces = len(relative) - len(relative.lstrip(" "))
+            levels, rest = divmod(spaces, self.code_width)
+            return "\t" * levels + " " * rest + relative[spaces:]
+        if self.character == " " and relative.startswith("\t"):
+            tabs = len(relative) - len(relative.lstrip("\t"))
+            return " " * (self.selection_width * tabs) + relative[tabs:]
+        return relative
+
+
+def _level_width(indents: list[str]) -> int:
+    """The greatest common width of space indentations; 4 when there are none."""
+    widths = [len(indent) - len(indent.lstrip(" ")) for indent in indents]
+    return math.gcd(*widths) or 4
+
+
+@attrs.frozen
+class Position:
+    """A place in the document: zero-based line, and character counted in code points.
+
+    Code points are Python string indices; the server converts them to the
+    client's position encoding, for which it needs the line's text.
+    """
+
+    line: int
+    character: int
+
+
+@attrs.frozen
+class Replacement:
+    """Replace the text from `start` to `end` (end exclusive) by `new_text`."""
+
+    start: Position
+    end: Position
+    new_text: str
+
+
+def split_lines(text: str) -> list[str]:
+    """The text's lines, each with its line break: "\\n", "\\r\\n" or "\\r", as LSP counts lines.
+
+    Not `str.splitlines`, which also breaks at form feeds and Unicode separators
+    where editors do not.
+    """
+    return _LINE.findall(text)
+
+
+def line_edits(old: str, new: str, start: Position) -> list[Replacement]:
+    """The replacements that turn `old`, found in the document at `start`, into `new`.
+
+    Whole lines are replaced, and only those that change: an unchanged line is
+    never inside a replacement, so the editor keeps its cursors, folds and marks
+    there. A last line without a line break is compared as if it had one, so
+    adding lines after it inserts at its end instead of rewriting it; only a
+    change of the final line break itself touches a break. The replacements are
+    sorted, separated by unchanged text, and apply all at once to the original
+    text, as LSP applies a `TextEdit[]`.
+    """
+    line_ending = line_ending_of(old + new)
+    old_whole, new_whole = _terminated(old, line_ending), _terminated(new, line_ending)
+    old_lines, new_lines = split_lines(old_whole), split_lines(new_whole)
+    old_starts = list(itertools.accumulate(map(len, old_lines), initial=0))
+    new_starts = list(itertools.accumulate(map(len, new_lines), initial=0))
+    opcodes = difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False).get_opcodes()
+    changes = [
+        (old_starts[i1], old_starts[i2], new_whole[new_starts[j1] : new_starts[j2]])
+        for tag, i1, i2, j1, j2 in opcodes
+        if tag != "equal"
+    ]
+    if (old_whole, new_whole) != (old, new):
+        # Redo the end against the real texts: the added line break is not there.
+        tag, _, _, j1, _ = opcodes[-1]
+        old_from, new_from = len(old_whole), len(new_whole)
+        if tag != "equal":
+            old_from, new_from = changes.pop()[0], new_starts[j1]
+        if old_from > len(old) or new_from > len(new):
+            # The text before ends with a line break on both sides: start before it.
+            old_from, new_from = old_from - len(line_ending), new_from - len(line_ending)
+        if old[old_from:] != new[new_from:]:
+            changes.append((old_from, len(old), new[new_from:]))
+    locate = _Locator(old, start)
+    return [Replacement(locate(begin), locate(end), text) for begin, end, text in changes]
+
+
+def _terminated(text: str, line_ending: str) -> str:
+    return text + line_ending if text and not text.endswith(("\n", "\r")) else text
+
+
+class _Locator:
+    """Document positions of offsets into a text that starts at `start`."""
+
+    def __init__(self, text: str, start: Position) -> None:
+        lines = split_lines(text)
+        self._starts = list(itertools.accumulate(map(len, lines), initial=0))
+        if lines and not lines[-1].endswith(("\n", "\r")):
+            self._starts.pop()  # the end of the text is on its last line, not a new one
+        self._start = start
+
+    def __call__(self, offset: int) -> Position:
+        index = bisect.bisect_right(self._starts, offset) - 1
+        column = offset - self._starts[index]
+        if index == 0:
+            return Position(self._start.line, self._start.character + column)
+        return Position(self._start.line + index, column)
