@@ -1,0 +1,250 @@
+"""The simulator's routes: the xAI API endpoints plus `/_sim/requests`."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import AsyncGenerator, Awaitable, Callable
+from typing import Any
+
+import attrs
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from grok_lsp.simulator import answers
+from grok_lsp.simulator.catalog import CREATED, KNOWN_MODEL_NAMES, MODELS
+from grok_lsp.simulator.controls import Control, ControlError, parse_control
+from grok_lsp.simulator.errors import error_response, simulated_message
+from grok_lsp.simulator.recorder import RequestRecord
+from grok_lsp.simulator.state import SimulatorState
+from grok_lsp.simulator.streaming import (
+    FOREVER_LIMIT_CHUNKS,
+    Answer,
+    CompletionStream,
+    ConnectionDropped,
+    DroppableStreamingResponse,
+)
+
+Handler = Callable[[Request, RequestRecord, Control], Awaitable[Response]]
+
+
+def _key(request: Request) -> str | None:
+    authorization = request.headers.get("authorization", "").strip()
+    key = authorization.removeprefix("Bearer ").strip()
+    return key or None
+
+
+def _last_user_text(body: Any) -> str | None:
+    if not isinstance(body, dict) or not isinstance(body.get("messages"), list):
+        return None
+    users = [m for m in body["messages"] if isinstance(m, dict) and m.get("role") == "user"]
+    return answers.message_text(users[-1]) if users else None
+
+
+async def _json_body(request: Request) -> tuple[Any, bool]:
+    """The parsed body and whether it was valid JSON (an empty body counts as none)."""
+    raw = await request.body()
+    if not raw:
+        return None, True
+    try:
+        return json.loads(raw), True
+    except ValueError:
+        return None, False
+
+
+class SimulatorApp:
+    """Checks every API request the same way (control, key, simulated failure), then answers."""
+
+    def __init__(self, state: SimulatorState) -> None:
+        self.state = state
+
+    def api(self, handler: Handler) -> Callable[[Request], Awaitable[Response]]:
+        async def endpoint(request: Request) -> Response:
+            body, valid = await _json_body(request)
+            record = self.state.recorder.start(
+                request.method, request.url.path, request.headers, body
+            )
+            response, control = await self._answer(request, record, body, valid, handler)
+            self.state.recorder.answered(record, response.status_code, control)
+            if not isinstance(response, DroppableStreamingResponse):
+                self.state.recorder.ended(record)
+            return response
+
+        return endpoint
+
+    async def _answer(
+        self, request: Request, record: RequestRecord, body: Any, valid: bool, handler: Handler
+    ) -> tuple[Response, Control | None]:
+        try:
+            control = parse_control(request.headers.get("x-sim"), _last_user_text(body))
+        except ControlError as exc:
+            return error_response(400, str(exc)), None
+        key = _key(request)
+        if key is None:
+            message = "No API key provided. Send it as `Authorization: Bearer <key>`."
+            return error_response(401, message), control
+        if key.startswith("bad"):
+            message = (
+                f"Incorrect API key provided: {key}. "
+                "You can obtain an API key from https://console.x.ai."
+            )
+            return error_response(400, message), control
+        if not valid:
+            return error_response(400, "The request body is not valid JSON."), control
+        effective = self._effective(control)
+        if effective.status is not None:
+            message = simulated_message(effective.status)
+            failure = error_response(
+                effective.status,
+                message,
+                shape=effective.error_shape,
+                retry_after=effective.retry_after,
+            )
+            return failure, control
+        return await handler(request, record, effective), control
+
+    def _effective(self, control: Control) -> Control:
+        """Applies `fail_times`: the first N requests of a scenario fail, later ones succeed."""
+        if control.fail_times is None:
+            return control
+        if self.state.attempt(control.key) >= control.fail_times:
+            return control.without_failures()
+        return control if control.fails else attrs.evolve(control, status=503)
+
+    async def chat_completions(
+        self, request: Request, record: RequestRecord, control: Control
+    ) -> Response:
+        body = record.body
+        if not isinstance(body, dict) or not isinstance(body.get("messages"), list):
+            return error_response(400, "`messages` must be a list of messages.")
+        model = body.get("model")
+        if not isinstance(model, str) or not model:
+            return error_response(400, "`model` is required.")
+        if model not in KNOWN_MODEL_NAMES:
+            message = f"The model {model} does not exist or your team does not have access to it."
+            return error_response(404, message)
+        limit = body.get("max_completion_tokens", body.get("max_tokens"))
+        if limit is not None and (not isinstance(limit, int) or limit < 1):
+            return error_response(400, "`max_completion_tokens` must be a positive integer.")
+        stream = body.get("stream") is True
+        answer = self._plan(request, body, model, control, limit, stream)
+        if not stream:
+            await asyncio.sleep(control.delay)
+            return self._whole(answer, control, record)
+        options = body.get("stream_options")
+        events = CompletionStream(
+            answer,
+            control,
+            include_usage=isinstance(options, dict) and options.get("include_usage") is True,
+            recorder=self.state.recorder,
+            record=record,
+            closing=self.state.closing,
+        ).events()
+        return DroppableStreamingResponse(events, media_type="text/event-stream")
+
+    def _plan(
+        self,
+        request: Request,
+        body: dict[str, Any],
+        model: str,
+        control: Control,
+        limit: int | None,
+        stream: bool,
+    ) -> Answer:
+        messages = body["messages"]
+        prompt_chars = sum(len(answers.message_text(m)) for m in messages)
+        prompt_tokens = (prompt_chars + 3) // 4
+        if control.huge is not None:
+            pieces = iter(["x" * control.huge])
+        elif control.forever and stream:
+            pieces = answers.numbered_words("w", None)
+            limit = min(limit or FOREVER_LIMIT_CHUNKS, FOREVER_LIMIT_CHUNKS)
+        elif control.tokens is not None:
+            pieces = answers.numbered_words("w", control.tokens)
+        else:
+            pieces = iter(answers.words(answers.answer_text(answers.read_prompt(messages))))
+        conversation = request.headers.get("x-grok-conv-id")
+        return Answer(
+            id=self.state.next_id(),
+            model=model,
+            created=int(time.time()),
+            pieces=pieces,
+            reasoning=control.reasoning,
+            limit=limit,
+            prompt_tokens=prompt_tokens,
+            cached_tokens=self.state.cached_tokens(conversation, prompt_tokens),
+        )
+
+    def _whole(self, answer: Answer, control: Control, record: RequestRecord) -> Response:
+        completion = answer.whole(with_usage=control.usage != "none")
+        if control.drop_after is None:
+            self.state.recorder.ended(record, completed=True)
+            return JSONResponse(completion)
+        data = json.dumps(completion).encode()
+
+        async def cut() -> AsyncGenerator[bytes, None]:
+            try:
+                yield data[: len(data) // 2]
+                raise ConnectionDropped
+            finally:
+                self.state.recorder.ended(record)
+
+        return DroppableStreamingResponse(cut(), media_type="application/json")
+
+    async def models(self, request: Request, record: RequestRecord, control: Control) -> Response:
+        return JSONResponse({"object": "list", "data": [m.to_openai() for m in MODELS]})
+
+    async def language_models(
+        self, request: Request, record: RequestRecord, control: Control
+    ) -> Response:
+        return JSONResponse({"models": [m.to_language_model() for m in MODELS]})
+
+    async def api_key(self, request: Request, record: RequestRecord, control: Control) -> Response:
+        key = _key(request) or ""
+        redacted = f"{key[:4]}...{key[-4:]}" if len(key) >= 16 else "****"
+        return JSONResponse(
+            {
+                "redacted_api_key": redacted,
+                "user_id": "grok-sim-user",
+                "name": "grok-sim key",
+                "create_time": "2025-01-01T00:00:00Z",
+                "modify_time": "2025-01-01T00:00:00Z",
+                "modified_by": "grok-sim-user",
+                "team_id": "grok-sim-team",
+                "acls": ["api-key:model:*", "api-key:endpoint:*"],
+                "api_key_id": "grok-sim-key",
+                "team_blocked": False,
+                "api_key_blocked": False,
+                "api_key_disabled": False,
+                "created": CREATED,
+            }
+        )
+
+    async def not_found(
+        self, request: Request, record: RequestRecord, control: Control
+    ) -> Response:
+        return error_response(404, f"No such endpoint: {request.method} {request.url.path}")
+
+    async def recorded(self, request: Request) -> Response:
+        if request.method == "DELETE":
+            self.state.clear()
+            return Response(status_code=204)
+        return JSONResponse([record.to_json() for record in self.state.recorder.snapshot()])
+
+
+def create_app(state: SimulatorState) -> Starlette:
+    sim = SimulatorApp(state)
+    every_method = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+    return Starlette(
+        routes=[
+            Route("/v1/chat/completions", sim.api(sim.chat_completions), methods=["POST"]),
+            Route("/v1/models", sim.api(sim.models), methods=["GET"]),
+            Route("/v1/language-models", sim.api(sim.language_models), methods=["GET"]),
+            Route("/v1/api-key", sim.api(sim.api_key), methods=["GET"]),
+            Route("/_sim/requests", sim.recorded, methods=["GET", "DELETE"]),
+            Route("/{path:path}", sim.api(sim.not_found), methods=every_method),
+        ]
+    )

@@ -1,0 +1,82 @@
+"""What the simulator saw and did, per request; read by tests from another thread."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Mapping
+from typing import Any
+
+import attrs
+
+from grok_lsp.simulator.controls import Control
+
+REDACTED_AUTHORIZATION = "Bearer <redacted>"
+
+
+@attrs.define
+class RequestRecord:
+    """One request; times are `time.monotonic()` seconds."""
+
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: Any
+    control: Control | None = None
+    status: int | None = None
+    chunks_sent: int = 0
+    completed: bool = False
+    disconnected: bool = False
+    started_at: float = attrs.field(factory=time.monotonic)
+    first_chunk_at: float | None = None
+    ended_at: float | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return attrs.asdict(self)
+
+
+class Recorder:
+    """Records behind one lock, so a reader always sees whole updates."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._records: list[RequestRecord] = []
+
+    def start(self, method: str, path: str, headers: Mapping[str, str], body: Any) -> RequestRecord:
+        clean = {name.lower(): value for name, value in headers.items()}
+        if "authorization" in clean:
+            clean["authorization"] = REDACTED_AUTHORIZATION
+        record = RequestRecord(method=method, path=path, headers=clean, body=body)
+        with self._lock:
+            self._records.append(record)
+        return record
+
+    def answered(self, record: RequestRecord, status: int, control: Control | None) -> None:
+        with self._lock:
+            record.status = status
+            record.control = control
+
+    def chunk_sent(self, record: RequestRecord, *, content: bool) -> None:
+        """Any data chunk marks the first chunk; only content chunks are counted."""
+        with self._lock:
+            if record.first_chunk_at is None:
+                record.first_chunk_at = time.monotonic()
+            if content:
+                record.chunks_sent += 1
+
+    def ended(
+        self, record: RequestRecord, *, completed: bool = False, disconnected: bool = False
+    ) -> None:
+        with self._lock:
+            record.completed = record.completed or completed
+            record.disconnected = record.disconnected or disconnected
+            if record.ended_at is None:
+                record.ended_at = time.monotonic()
+
+    def snapshot(self) -> list[RequestRecord]:
+        with self._lock:
+            return [attrs.evolve(record, headers=dict(record.headers)) for record in self._records]
+
+    def clear(self) -> None:
+        with self._lock:
+            self._records.clear()
