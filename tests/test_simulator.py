@@ -497,3 +497,35 @@ def test_requests_are_recorded_without_the_key(simulator: Simulator) -> None:
     assert records[0].body["messages"][-1]["content"] == "hi"
     assert records[0].method == "POST"
     assert records[0].status == 200
+
+
+def test_a_non_streamed_answer_can_be_dropped(simulator: Simulator) -> None:
+    body = {"model": "grok-4.3", "messages": messages("ask", "hi")}
+    with pytest.raises(httpx.RemoteProtocolError):
+        post(simulator, body, headers={"x-sim": "drop_after=0"})
+    assert not simulator.requests[0].completed
+
+
+def test_delay_and_tps_pace_the_stream(simulator: Simulator) -> None:
+    stream(simulator, messages("ask", "hi"), headers={"x-sim": "delay=0.2 tps=20 tokens=5"})
+    [record] = simulator.requests
+    assert record.first_chunk_at is not None
+    assert record.ended_at is not None
+    # Lower bounds only: the simulator must wait at least this long, however slow the machine.
+    assert record.first_chunk_at - record.started_at >= 0.2
+    assert record.ended_at - record.first_chunk_at >= 4 / 20
+
+
+def test_defaults_apply_under_each_requests_own_controls() -> None:
+    with Simulator(defaults="tokens=3") as sim:
+        plain = content(chunks(stream(sim, messages("ask", "hi"))))
+        overridden = content(
+            chunks(stream(sim, messages("ask", "hi"), headers={"x-sim": "tokens=1"}))
+        )
+    assert plain == "w0 w1 w2"
+    assert overridden == "w0"
+
+
+def test_a_typo_in_defaults_fails_at_once() -> None:
+    with pytest.raises(ValueError, match="tokesn"):
+        Simulator(defaults="tokesn=3")

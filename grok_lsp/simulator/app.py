@@ -79,7 +79,9 @@ class SimulatorApp:
         self, request: Request, record: RequestRecord, body: Any, valid: bool, handler: Handler
     ) -> tuple[Response, Control | None]:
         try:
-            control = parse_control(request.headers.get("x-sim"), _last_user_text(body))
+            control = parse_control(
+                request.headers.get("x-sim"), _last_user_text(body), self.state.defaults
+            )
         except ControlError as exc:
             return error_response(400, str(exc)), None
         key = _key(request)
@@ -127,7 +129,7 @@ class SimulatorApp:
             message = f"The model {model} does not exist or your team does not have access to it."
             return error_response(404, message)
         limit = body.get("max_completion_tokens", body.get("max_tokens"))
-        if limit is not None and (not isinstance(limit, int) or limit < 1):
+        if limit is not None and (type(limit) is not int or limit < 1):
             return error_response(400, "`max_completion_tokens` must be a positive integer.")
         stream = body.get("stream") is True
         answer = self._plan(request, body, model, control, limit, stream)

@@ -141,9 +141,10 @@ def _parse_pairs(text: str, values: dict[str, Any]) -> None:
             raise ControlError(f"sim control {name}={raw!r}: {exc}") from None
 
 
-def parse_control(header: str | None, last_user_message: str | None) -> Control:
-    """Markers in the message first, then the header, so the header wins a key given twice."""
+def parse_control(header: str | None, last_user_message: str | None, defaults: str = "") -> Control:
+    """Defaults, then markers in the message, then the header: the last one given wins."""
     values: dict[str, Any] = {}
+    _parse_pairs(defaults, values)
     for match in MARKER.finditer(last_user_message or ""):
         _parse_pairs(match.group(1) or "", values)
     _parse_pairs(header or "", values)

@@ -73,12 +73,13 @@ class Simulator:
     """The simulator on a loopback port, served by its own thread and event loop.
 
     `with Simulator() as sim:` starts it and stops it; point a client at `sim.base_url`.
+    `defaults` is a control string (`"tps=60"`) applied under every request's own controls.
     """
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, *, defaults: str = "") -> None:
         self.host = host
         self._requested_port = port
-        self._state = SimulatorState()
+        self._state = SimulatorState(defaults)
         self._ready = threading.Event()
         self._server = _Server(self._state, self._ready.set, timeout=STOP_TIMEOUT_SECONDS // 2)
         self._socket: socket.socket | None = None
@@ -153,12 +154,13 @@ class Simulator:
         self.stop()
 
 
-def run_foreground(host: str = "127.0.0.1", port: int = 0) -> None:
+def run_foreground(host: str = "127.0.0.1", port: int = 0, *, defaults: str = "") -> None:
     """Serves until Ctrl-C; prints one line with the base URL once it is listening."""
+    state = SimulatorState(defaults)
     sock = _listen(host, port)
     url = _base_url(host, int(sock.getsockname()[1]))
     server = _Server(
-        SimulatorState(),
+        state,
         lambda: print(f"Grok API simulator listening on {url}", flush=True),
         timeout=STOP_TIMEOUT_SECONDS // 2,
     )

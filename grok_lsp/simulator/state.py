@@ -6,13 +6,18 @@ import asyncio
 import itertools
 import threading
 
+from grok_lsp.simulator.controls import parse_control
 from grok_lsp.simulator.recorder import Recorder
 
 
 class SimulatorState:
     """Shared by the server's event loop and the thread that owns the simulator."""
 
-    def __init__(self) -> None:
+    def __init__(self, defaults: str = "") -> None:
+        parse_control(
+            None, None, defaults
+        )  # a typo in the defaults fails at start, not per request
+        self.defaults = defaults
         self.recorder = Recorder()
         # Set (on the server's loop) when the server stops, so stalled streams end at once.
         self.closing = asyncio.Event()
