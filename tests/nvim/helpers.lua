@@ -1,0 +1,102 @@
+-- What a scenario script uses: bounded waits, captured notifications, and the result file.
+local T = {}
+
+T.notifications = {}
+local notify = vim.notify
+vim.notify = function(message, level, opts)
+  table.insert(T.notifications, { message = message, level = level or vim.log.levels.INFO })
+  return notify(message, level, opts)
+end
+
+--- Wait until `condition()` is true, or fail the scenario saying what did not happen.
+---@param what string
+---@param condition fun(): any
+---@param timeout_ms? integer
+function T.wait(what, condition, timeout_ms)
+  local ok = vim.wait(timeout_ms or 15000, condition, 20)
+  if not ok then
+    error("timed out waiting for " .. what, 2)
+  end
+end
+
+---@param bufnr? integer
+---@return vim.lsp.Client
+function T.client(bufnr)
+  return vim.lsp.get_clients({ name = "grok", bufnr = bufnr or 0 })[1]
+end
+
+--- Open a file and wait for grok-lsp to attach to it.
+---@param path string
+---@return integer bufnr
+function T.edit(path)
+  vim.cmd.edit(vim.fn.fnameescape(path))
+  local bufnr = vim.api.nvim_get_current_buf()
+  T.wait("grok-lsp to attach", function()
+    local client = T.client(bufnr)
+    return client and client.initialized
+  end, 30000)
+  return bufnr
+end
+
+---@param bufnr? integer
+---@return string[]
+function T.lines(bufnr)
+  return vim.api.nvim_buf_get_lines(bufnr or 0, 0, -1, false)
+end
+
+--- The answer view of the newest request about a buffer.
+---@param source? integer
+---@return grok.AnswerView?
+function T.answer(source)
+  return require("grok.answer").for_source(source or vim.api.nvim_get_current_buf())
+end
+
+--- Wait for the answer of the newest request about the buffer to finish.
+---@param source? integer
+---@return grok.AnswerView
+function T.finished_answer(source)
+  T.wait("the answer to finish", function()
+    local view = T.answer(source)
+    return view and view.state ~= "streaming"
+  end)
+  return assert(T.answer(source))
+end
+
+--- Wait until no Grok request is running on the server.
+function T.idle()
+  T.wait("Grok requests to end", function()
+    return next(require("grok.actions").pending) == nil
+  end)
+end
+
+--- Windows showing a buffer, with whether they float.
+---@param buf integer
+---@return {floating: boolean}[]
+function T.windows_of(buf)
+  local result = {}
+  for _, win in ipairs(vim.fn.win_findbuf(buf)) do
+    table.insert(result, { floating = vim.api.nvim_win_get_config(win).relative ~= "" })
+  end
+  return result
+end
+
+local function write(result)
+  result.notifications = T.notifications
+  local file = assert(io.open(vim.env.GROK_TEST_RESULT, "w"))
+  file:write(vim.json.encode(result))
+  file:close()
+end
+
+--- Run the scenario; write what it returns (or its error) for pytest, then quit.
+---@param scenario fun(): table
+function T.run(scenario)
+  local ok, result = xpcall(scenario, debug.traceback)
+  if ok then
+    write(result or {})
+  else
+    write({ error = tostring(result) })
+  end
+  vim.cmd("qa!")
+end
+
+return T
