@@ -60,8 +60,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         assert isinstance(secrets, Secrets)
         server = create_server(secrets)
-        if args.tcp:
-            server.start_tcp(args.host, args.port)
+        if getattr(args, "tcp", False):
+            server.start_tcp(args.host, args.port)  # only `serve --tcp` sets these
         else:
             server.start_io()
         return 0

@@ -24,6 +24,9 @@ class RangeArg:
     end: PositionArg
 
     def to_lsp(self) -> types.Range:
+        for name, position in (("start", self.start), ("end", self.end)):
+            if position.line < 0 or position.character < 0:
+                raise JsonRpcInvalidParams(f"range.{name}: line and character must not be negative")
         return types.Range(
             start=types.Position(line=self.start.line, character=self.start.character),
             end=types.Position(line=self.end.line, character=self.end.character),

@@ -229,6 +229,11 @@ def register(ls: GrokLanguageServer) -> None:  # noqa: C901 - one small handler 
         ls.explanations.pop(request.uri, None)
         return {"uri": request.uri, "reset": True}
 
+    @ls.feature(types.WINDOW_WORK_DONE_PROGRESS_CANCEL)
+    def progress_cancelled(ls: GrokLanguageServer, params: types.WorkDoneProgressCancelParams) -> None:
+        # pygls only cancels the token's future; the request behind it must stop too.
+        ls.running.cancel_token(params.token)
+
     @ls.command("grok.cancel")
     async def cancel(ls: GrokLanguageServer, *args: Any) -> dict[str, Any]:
         request = parse(args, CancelArgs) if args else CancelArgs()

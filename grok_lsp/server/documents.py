@@ -34,7 +34,9 @@ def open_document(workspace_docs: dict[str, TextDocument], uri: str) -> TextDocu
 
 
 def encoding_name(codec: PositionCodec) -> str:
-    return str(codec.encoding or types.PositionEncodingKind.Utf16)
+    """The negotiated encoding as "utf-8", "utf-16" or "utf-32"."""
+    encoding = codec.encoding or types.PositionEncodingKind.Utf16
+    return encoding.value if isinstance(encoding, types.PositionEncodingKind) else str(encoding)
 
 
 def to_server(

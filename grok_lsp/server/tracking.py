@@ -29,12 +29,7 @@ class TrackedRanges:
         for anchor in self._by_uri.get(uri, ()):
             for change in changes:
                 if isinstance(change, types.TextDocumentContentChangePartial):
-                    anchor.apply_change(
-                        (change.range.start.line, change.range.start.character),
-                        (change.range.end.line, change.range.end.character),
-                        change.text,
-                        encoding,
-                    )
+                    anchor.apply_change(change.range.start, change.range.end, change.text, encoding)
                 else:
                     anchor.invalidate()
 

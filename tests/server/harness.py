@@ -1,0 +1,212 @@
+"""A test editor: the real grok-lsp over stdio (pytest-lsp), plus a document model that
+applies the server's edits and reports them back with didChange, as an editor does."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from pathlib import Path
+from typing import Any, Union
+
+from lsprotocol import types
+from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
+from pytest_lsp.client import make_test_lsp_client
+
+TEST_KEY = "xai-TESTKEY-0123456789abcdef"
+
+PRESETS: dict[str, types.ClientCapabilities] = {
+    "vscode": client_capabilities("visual-studio-code"),
+    "neovim": client_capabilities("neovim@v0.11"),
+    "minimal": types.ClientCapabilities(),
+}
+
+
+def units(text: str, encoding: str) -> int:
+    if encoding == "utf-8":
+        return len(text.encode("utf-8"))
+    if encoding == "utf-32":
+        return len(text)
+    return len(text.encode("utf-16-le")) // 2
+
+
+def offset_at(text: str, position: types.Position, encoding: str) -> int:
+    lines = text.splitlines(keepends=True)
+    before = sum(len(line) for line in lines[: position.line])
+    line = lines[position.line] if position.line < len(lines) else ""
+    count = 0
+    for index, char in enumerate(line):
+        if count >= position.character:
+            return before + index
+        count += units(char, encoding)
+    return before + len(line.rstrip("\r\n")) if count >= position.character else before + len(line)
+
+
+def position_at(text: str, offset: int, encoding: str) -> types.Position:
+    before = text[:offset]
+    line = before.count("\n")
+    start = before.rfind("\n") + 1
+    return types.Position(line=line, character=units(before[start:], encoding))
+
+
+def apply_edits(text: str, edits: list[types.TextEdit], encoding: str) -> str:
+    spans = sorted(
+        ((offset_at(text, e.range.start, encoding), offset_at(text, e.range.end, encoding), e.new_text) for e in edits),
+        reverse=True,
+    )
+    for start, end, new in spans:
+        text = text[:start] + new + text[end:]
+    return text
+
+
+class Editor:
+    """Holds the open documents and everything the server sent."""
+
+    def __init__(self, client: LanguageClient) -> None:
+        self.client = client
+        self.texts: dict[str, str] = {}
+        self.versions: dict[str, int] = {}
+        self.encoding = "utf-16"
+        self.stream: list[dict[str, Any]] = []
+        self.applied_edits: list[types.ApplyWorkspaceEditParams] = []
+        self.refuse_edits = False
+        self.edit_arrived = asyncio.Event()
+        self.stopped = False
+
+    def open(self, uri: str, text: str, language_id: str = "python") -> None:
+        self.texts[uri] = text
+        self.versions[uri] = 1
+        self.client.text_document_did_open(
+            types.DidOpenTextDocumentParams(
+                text_document=types.TextDocumentItem(uri=uri, language_id=language_id, version=1, text=text)
+            )
+        )
+
+    def type_text(self, uri: str, start: int, end: int, new_text: str) -> None:
+        """Replace text[start:end] (code points) and tell the server incrementally."""
+        text = self.texts[uri]
+        change = types.TextDocumentContentChangePartial(
+            range=types.Range(
+                start=position_at(text, start, self.encoding), end=position_at(text, end, self.encoding)
+            ),
+            text=new_text,
+        )
+        self.texts[uri] = text[:start] + new_text + text[end:]
+        self.versions[uri] += 1
+        self.client.text_document_did_change(
+            types.DidChangeTextDocumentParams(
+                text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=self.versions[uri]),
+                content_changes=[change],
+            )
+        )
+
+    def on_apply_edit(self, params: types.ApplyWorkspaceEditParams) -> types.ApplyWorkspaceEditResult:
+        self.applied_edits.append(params)
+        self.edit_arrived.set()
+        if self.refuse_edits:
+            return types.ApplyWorkspaceEditResult(applied=False, failure_reason="refused by test")
+        for change in params.edit.document_changes or []:
+            assert isinstance(change, types.TextDocumentEdit)
+            uri = change.text_document.uri
+            if change.text_document.version != self.versions[uri]:
+                return types.ApplyWorkspaceEditResult(applied=False, failure_reason="version mismatch")
+            edits = [e for e in change.edits if isinstance(e, types.TextEdit)]
+            new_text = apply_edits(self.texts[uri], edits, self.encoding)
+            self.texts[uri] = new_text
+            self.versions[uri] += 1
+            self.client.text_document_did_change(
+                types.DidChangeTextDocumentParams(
+                    text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=self.versions[uri]),
+                    content_changes=[types.TextDocumentContentChangeWholeDocument(text=new_text)],
+                )
+            )
+        return types.ApplyWorkspaceEditResult(applied=True)
+
+    async def command(self, name: str, *arguments: Any, token: str | None = None) -> Any:
+        if token is not None:  # a token the client made up itself is one it knows
+            self.client.progress_reports.setdefault(token, [])
+        return await self.client.workspace_execute_command_async(
+            types.ExecuteCommandParams(command=name, arguments=list(arguments), work_done_token=token)
+        )
+
+    def streamed(self, kind: str = "content") -> str:
+        return "".join(item["delta"] for item in self.stream if item["kind"] == kind)
+
+    def messages(self, kind: types.MessageType | None = None) -> list[str]:
+        return [m.message for m in self.client.messages if kind is None or m.type == kind]
+
+
+def fix_code_action_parsing(client: Any) -> None:
+    """lsprotocol reads every code action that has a `command` as a bare Command; undo that."""
+
+    def structure(value: Any, _: Any) -> types.Command | types.CodeAction:
+        kind = types.Command if isinstance(value.get("command"), str) else types.CodeAction
+        return client.protocol._converter.structure(value, kind)  # type: ignore[no-any-return]
+
+    client.protocol._converter.register_structure_hook(
+        Union[types.Command, types.CodeAction], structure  # noqa: UP007
+    )
+
+
+def server_env(base_url: str, state_dir: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("XAI_", "GROK_LSP_"))}
+    env.update(XAI_BASE_URL=base_url, XAI_API_KEY=TEST_KEY, GROK_LSP_STATE_DIR=str(state_dir))
+    env.update(extra)
+    return env
+
+
+async def start_editor(
+    env: dict[str, str],
+    *,
+    preset: str = "vscode",
+    init_options: dict[str, Any] | None = None,
+    root: Path | None = None,
+) -> Editor:
+    holder: dict[str, Editor] = {}
+
+    def factory() -> LanguageClient:
+        client = make_test_lsp_client()
+        fix_code_action_parsing(client)
+
+        @client.feature(types.WORKSPACE_APPLY_EDIT)
+        def apply_edit(params: types.ApplyWorkspaceEditParams) -> types.ApplyWorkspaceEditResult:
+            return holder["editor"].on_apply_edit(params)
+
+        @client.feature("grok/stream")
+        def stream(params: Any) -> None:
+            holder["editor"].stream.append(
+                {"token": params.token, "uri": params.uri, "kind": params.kind, "delta": params.delta}
+            )
+
+        @client.feature(types.WINDOW_SHOW_MESSAGE_REQUEST)
+        def message_request(params: types.ShowMessageRequestParams) -> None:
+            client.messages.append(types.ShowMessageParams(type=params.type, message=params.message))
+
+        return client
+
+    config = ClientServerConfig(
+        server_command=[sys.executable, "-m", "grok_lsp"], server_env=env, client_factory=factory
+    )
+    client = await config.start()
+    editor = holder["editor"] = Editor(client)
+    assert isinstance(client, LanguageClient)
+    options = {"streamNotifications": True, **(init_options or {})}
+    result = await client.initialize_session(
+        types.InitializeParams(
+            capabilities=PRESETS[preset],
+            initialization_options=options,
+            root_uri=root.as_uri() if root else None,
+        )
+    )
+    editor.encoding = str(result.capabilities.position_encoding or "utf-16")
+    return editor
+
+
+async def stop_editor(editor: Editor) -> None:
+    if editor.stopped:
+        return
+    editor.stopped = True
+    try:
+        await asyncio.wait_for(editor.client.shutdown_session(), 10)
+    finally:
+        await editor.client.stop()

@@ -1,0 +1,80 @@
+"""Per-document conversations: follow-ups, restarts, reset, rename."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from lsprotocol import types
+
+from tests.server.conftest import StartEditor
+from tests.server.harness import stop_editor
+
+SOURCE = "def add(a, b):\n    return a + b\n"
+WHOLE = {"start": {"line": 0, "character": 0}, "end": {"line": 2, "character": 0}}
+
+
+def _field(result: Any, name: str) -> Any:
+    return result[name] if isinstance(result, dict) else getattr(result, name)
+
+
+async def test_follow_up_question_carries_the_history(
+    launch: StartEditor, simulator: Any, workspace: Path
+) -> None:
+    editor = await launch("vscode")
+    uri = (workspace / "calc.py").as_uri()
+    editor.open(uri, SOURCE)
+    first = await editor.command("grok.explain", {"uri": uri, "range": WHOLE})
+    await editor.command("grok.ask", {"uri": uri, "question": "Why does it return a + b?"})
+    messages = simulator.requests[-1].body["messages"]
+    assert [m["role"] for m in messages] == ["system", "user", "assistant", "user"]
+    assert messages[2]["content"] == _field(first, "text")
+    assert messages[-1]["content"] == "Why does it return a + b?"
+    # the same conversation id travels with both requests (prompt-cache routing)
+    ids = {r.headers["x-grok-conv-id"] for r in simulator.requests}
+    assert len(ids) == 1
+    shown = await editor.command("grok.conversation.show", {"uri": uri})
+    turns = _field(shown, "turns")
+    assert [_field(t, "role") for t in turns] == ["user", "assistant", "user", "assistant"]
+    assert _field(shown, "transcript")
+
+
+async def test_history_survives_a_restart(launch: StartEditor, simulator: Any, workspace: Path) -> None:
+    uri = (workspace / "calc.py").as_uri()
+    editor = await launch("vscode")
+    editor.open(uri, SOURCE)
+    await editor.command("grok.explain", {"uri": uri, "range": WHOLE})
+    await stop_editor(editor)
+
+    again = await launch("vscode")
+    again.open(uri, SOURCE)
+    await again.command("grok.ask", {"uri": uri, "question": "And for strings?"})
+    messages = simulator.requests[-1].body["messages"]
+    assert len(messages) == 4 and "def add" in messages[1]["content"]
+
+
+async def test_reset_forgets_the_conversation(launch: StartEditor, simulator: Any, workspace: Path) -> None:
+    editor = await launch("vscode")
+    uri = (workspace / "calc.py").as_uri()
+    editor.open(uri, SOURCE)
+    await editor.command("grok.explain", {"uri": uri, "range": WHOLE})
+    before = simulator.requests[-1].headers["x-grok-conv-id"]
+    await editor.command("grok.conversation.reset", {"uri": uri})
+    await editor.command("grok.ask", {"uri": uri, "question": "Hello?"})
+    messages = simulator.requests[-1].body["messages"]
+    assert [m["role"] for m in messages] == ["system", "user"]
+    assert simulator.requests[-1].headers["x-grok-conv-id"] != before
+
+
+async def test_conversation_follows_a_renamed_file(launch: StartEditor, simulator: Any, workspace: Path) -> None:
+    editor = await launch("vscode")
+    old = (workspace / "old.py").as_uri()
+    new = (workspace / "new.py").as_uri()
+    editor.open(old, SOURCE)
+    await editor.command("grok.explain", {"uri": old, "range": WHOLE})
+    editor.client.workspace_did_rename_files(
+        types.RenameFilesParams(files=[types.FileRename(old_uri=old, new_uri=new)])
+    )
+    editor.open(new, SOURCE)
+    await editor.command("grok.ask", {"uri": new, "question": "Still there?"})
+    assert len(simulator.requests[-1].body["messages"]) == 4

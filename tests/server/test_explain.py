@@ -1,0 +1,142 @@
+"""Code actions, explanations, streaming and progress, end to end over stdio."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from lsprotocol import types
+
+from tests.server.conftest import StartEditor
+
+SOURCE = "import math\n\n\ndef area(radius):\n    return math.pi * radius ** 2\n\n\nprint(area(2))\n"
+FUNCTION = {"start": {"line": 3, "character": 0}, "end": {"line": 5, "character": 0}}
+
+
+def _range(value: dict[str, Any]) -> types.Range:
+    return types.Range(
+        start=types.Position(**value["start"]), end=types.Position(**value["end"])
+    )
+
+
+def _field(result: Any, name: str) -> Any:
+    return result[name] if isinstance(result, dict) else getattr(result, name)
+
+
+@pytest.mark.parametrize("preset", ["vscode", "neovim", "minimal"])
+async def test_code_actions_are_listed_without_calling_the_api(
+    launch: StartEditor, simulator: Any, workspace: Path, preset: str
+) -> None:
+    editor = await launch(
+        preset,
+        {"actions": [{"id": "perf", "title": "Find slow spots", "prompt": "Where is {selection} slow?"}]},
+    )
+    uri = (workspace / "geometry.py").as_uri()
+    editor.open(uri, SOURCE)
+    diagnostic = types.Diagnostic(range=_range(FUNCTION), message="undefined name", severity=types.DiagnosticSeverity.Error)
+    actions = await editor.client.text_document_code_action_async(
+        types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            range=_range(FUNCTION),
+            context=types.CodeActionContext(diagnostics=[diagnostic]),
+        )
+    )
+    assert actions is not None
+    titles = [a.title for a in actions]
+    for title in ["Grok: Explain", "Grok: Refactor", "Grok: Fix", "Grok: Document", "Grok: Tests", "Grok: Find slow spots"]:
+        assert title in titles
+    fix = next(a for a in actions if a.title == "Grok: Fix")
+    assert isinstance(fix, types.CodeAction)
+    assert fix.kind == types.CodeActionKind.QuickFix
+    assert fix.command is not None and fix.command.command == "grok.fix"
+    assert fix.command.arguments is not None
+    assert fix.command.arguments[0]["uri"] == uri
+    assert simulator.requests == []
+
+
+@pytest.mark.parametrize("preset", ["vscode", "neovim", "minimal"])
+async def test_explain_streams_progress_and_returns_the_text(
+    launch: StartEditor, simulator: Any, workspace: Path, preset: str
+) -> None:
+    editor = await launch(preset)
+    uri = (workspace / "geometry.py").as_uri()
+    editor.open(uri, SOURCE)
+    result = await editor.command("grok.explain", {"uri": uri, "range": FUNCTION}, token="explain-1")
+    text = _field(result, "text")
+    assert "def area(radius):" in text  # the simulator quotes the code it was sent
+    assert _field(result, "model") == "grok-4.3"
+    assert _field(_field(result, "usage"), "completionTokens") > 0
+    # grok/stream deltas concatenate to exactly the result
+    assert editor.streamed("content") == text
+    # work-done progress on the client's token: begin, report(s), end
+    reports = editor.client.progress_reports["explain-1"]
+    assert isinstance(reports[0], types.WorkDoneProgressBegin)
+    assert reports[0].title.startswith("Grok: ")
+    assert reports[0].cancellable is True
+    assert "grok-4.3" in (reports[0].message or "")
+    assert isinstance(reports[-1], types.WorkDoneProgressEnd)
+    assert (reports[-1].message or "").startswith("Done")
+    assert any(isinstance(r, types.WorkDoneProgressReport) for r in reports)
+    # the request the API saw carries the file, the numbered selection and the task
+    body = simulator.requests[-1].body
+    user = body["messages"][-1]["content"]
+    assert "geometry.py" in user and "4 | def area(radius):" in user
+    assert simulator.requests[-1].headers.get("x-grok-conv-id")
+
+
+async def test_server_creates_progress_when_the_client_gives_no_token(
+    launch: StartEditor, workspace: Path
+) -> None:
+    editor = await launch("vscode")
+    uri = (workspace / "geometry.py").as_uri()
+    editor.open(uri, SOURCE)
+    await editor.command("grok.explain", {"uri": uri, "range": FUNCTION})
+    tokens = [t for t in editor.client.progress_reports if str(t).startswith("grok-")]
+    assert len(tokens) == 1
+    reports = editor.client.progress_reports[tokens[0]]
+    assert isinstance(reports[0], types.WorkDoneProgressBegin)
+    assert isinstance(reports[-1], types.WorkDoneProgressEnd)
+
+
+async def test_reasoning_shows_as_thinking(launch: StartEditor, workspace: Path) -> None:
+    editor = await launch("vscode", {"progressIntervalMs": 0})
+    uri = (workspace / "geometry.py").as_uri()
+    editor.open(uri, SOURCE.replace("print(area(2))", "print(area(2))  # [[sim reasoning=5]]"))
+    whole = {"start": {"line": 0, "character": 0}, "end": {"line": 8, "character": 0}}
+    result = await editor.command("grok.explain", {"uri": uri, "range": whole}, token="r-1")
+    assert editor.streamed("reasoning")
+    assert editor.streamed("content") == _field(result, "text")
+    messages = [r.message for r in editor.client.progress_reports["r-1"] if isinstance(r, types.WorkDoneProgressReport)]
+    assert "Thinking…" in messages
+
+
+async def test_explanation_is_shown_as_a_transcript_and_on_hover(
+    launch: StartEditor, workspace: Path
+) -> None:
+    editor = await launch("vscode")
+    uri = (workspace / "geometry.py").as_uri()
+    editor.open(uri, SOURCE)
+    result = await editor.command("grok.explain", {"uri": uri, "range": FUNCTION})
+    shown = editor.client.shown_documents
+    assert shown and shown[-1].take_focus is False
+    transcript = Path(shown[-1].uri.removeprefix("file://"))
+    assert _field(result, "text") in transcript.read_text(encoding="utf-8")
+    hover = await editor.client.text_document_hover_async(
+        types.HoverParams(text_document=types.TextDocumentIdentifier(uri=uri), position=types.Position(line=4, character=8))
+    )
+    assert hover is not None and isinstance(hover.contents, types.MarkupContent)
+    assert hover.contents.value == _field(result, "text")
+    outside = await editor.client.text_document_hover_async(
+        types.HoverParams(text_document=types.TextDocumentIdentifier(uri=uri), position=types.Position(line=7, character=1))
+    )
+    assert outside is None
+
+
+async def test_message_display_when_configured(launch: StartEditor, workspace: Path) -> None:
+    editor = await launch("vscode", {"resultDisplay": "message"})
+    uri = (workspace / "geometry.py").as_uri()
+    editor.open(uri, SOURCE)
+    result = await editor.command("grok.tests", {"uri": uri, "range": FUNCTION})
+    assert _field(result, "text") in editor.messages(types.MessageType.Info)
+    assert editor.client.shown_documents == []
