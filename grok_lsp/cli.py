@@ -13,7 +13,8 @@ from grok_lsp import __version__
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="grok-lsp", description="xAI's Grok in every editor, over the Language Server Protocol."
+        prog="grok-lsp",
+        description="xAI's Grok in every editor, over the Language Server Protocol.",
     )
     parser.add_argument("--version", action="version", version=f"grok-lsp {__version__}")
     parser.add_argument("--log-file", help="write logs here instead of stderr")
@@ -41,7 +42,9 @@ def _setup_logging(level: str, log_file: str | None) -> logging.Filter:
     from grok_lsp.server.secrets import Secrets
 
     handler: logging.Handler = (
-        logging.FileHandler(log_file, encoding="utf-8") if log_file else logging.StreamHandler(sys.stderr)
+        logging.FileHandler(log_file, encoding="utf-8")
+        if log_file
+        else logging.StreamHandler(sys.stderr)
     )
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     secrets = Secrets()

@@ -68,7 +68,9 @@ def apply_text_edits(text: str, edits: list[types.TextEdit]) -> str:
             units += 2 if ord(char) > 0xFFFF else 1
         return before + len(line)
 
-    for edit in sorted(edits, key=lambda e: (e.range.start.line, e.range.start.character), reverse=True):
+    for edit in sorted(
+        edits, key=lambda e: (e.range.start.line, e.range.start.character), reverse=True
+    ):
         start, end = offset(edit.range.start), offset(edit.range.end)
         text = text[:start] + edit.new_text + text[end:]
     return text
@@ -99,7 +101,8 @@ class DemoEditor:
             before = self.text
             for change in params.edit.document_changes or []:
                 if isinstance(change, types.TextDocumentEdit):
-                    self.text = apply_text_edits(self.text, list(change.edits))
+                    edits = [e for e in change.edits if isinstance(e, types.TextEdit)]
+                    self.text = apply_text_edits(self.text, edits)
             print(f"{params.label} — the edit the server applied:")
             print(coloured_diff(before, self.text, "sample.py"))
             return types.ApplyWorkspaceEditResult(applied=True)
@@ -137,15 +140,21 @@ def _backend() -> Iterator[tuple[dict[str, str], str]]:
     """The environment for the server: the real API with a key, else the simulator."""
     env = dict(os.environ)
     if env.get("XAI_API_KEY"):
-        yield env, f"grok-lsp demo: using the xAI API with your XAI_API_KEY ({env.get('XAI_BASE_URL', 'https://api.x.ai/v1')})."
+        yield (
+            env,
+            f"grok-lsp demo: using the xAI API with your XAI_API_KEY ({env.get('XAI_BASE_URL', 'https://api.x.ai/v1')}).",
+        )
         return
     from grok_lsp.simulator.runner import Simulator
 
     with Simulator(defaults="tps=60") as simulator:
         env.update(XAI_BASE_URL=simulator.base_url, XAI_API_KEY="demo-key-for-the-simulator")
-        yield env, (
-            "grok-lsp demo: no XAI_API_KEY set, so this runs offline against the built-in Grok "
-            f"API simulator at {simulator.base_url}."
+        yield (
+            env,
+            (
+                "grok-lsp demo: no XAI_API_KEY set, so this runs offline against the built-in Grok "
+                f"API simulator at {simulator.base_url}."
+            ),
         )
 
 
@@ -186,7 +195,9 @@ async def _session(client: LanguageClient, editor: DemoEditor, uri: str, root: s
     client.initialized(types.InitializedParams())
     client.text_document_did_open(
         types.DidOpenTextDocumentParams(
-            text_document=types.TextDocumentItem(uri=uri, language_id="python", version=1, text=SAMPLE)
+            text_document=types.TextDocumentItem(
+                uri=uri, language_id="python", version=1, text=SAMPLE
+            )
         )
     )
     heading("The file (sample.py), lines 1-6 selected")
@@ -211,7 +222,10 @@ async def _session(client: LanguageClient, editor: DemoEditor, uri: str, root: s
         "grok.refactor",
         {"uri": uri, "range": _range_json(SELECTION), "instruction": "rename total to subtotal"},
     )
-    print(f"applied: {result.applied}")
+    applied = (
+        result.get("applied") if isinstance(result, dict) else getattr(result, "applied", None)
+    )
+    print(f"applied: {applied}")
 
     heading("A follow-up question, answered from the conversation so far")
     await editor.command("grok.ask", {"uri": uri, "question": "What did you just change, and why?"})

@@ -78,7 +78,11 @@ class Settings:
 for _cls in (UserAction, InlineCompletionSettings, Settings):
     attrs.resolve_types(_cls)
 
-BUILTIN_ALIASES = {"grok": DEFAULT_MODEL, "grok-latest": DEFAULT_MODEL, "grok-3-r1": "grok-3-thinking"}
+BUILTIN_ALIASES = {
+    "grok": DEFAULT_MODEL,
+    "grok-latest": DEFAULT_MODEL,
+    "grok-3-r1": "grok-3-thinking",
+}
 
 
 def _camel(name: str) -> str:
@@ -105,16 +109,13 @@ def _strict_converter() -> cattrs.Converter:
     exact(float, (int, float))
     exact(bool, (bool,))
     for cls in (UserAction, InlineCompletionSettings):
+        renames: dict[str, Any] = {
+            f.name: cattrs.gen.override(rename=_camel(f.name)) for f in attrs.fields(cls)
+        }
         converter.register_structure_hook(
             cls,
             cattrs.gen.make_dict_structure_fn(
-                cls,
-                converter,
-                _cattrs_forbid_extra_keys=True,
-                **{
-                    f.name: cattrs.gen.override(rename=_camel(f.name))
-                    for f in attrs.fields(cls)
-                },
+                cls, converter, _cattrs_forbid_extra_keys=True, **renames
             ),
         )
     return converter
@@ -133,9 +134,7 @@ def _describe(error: BaseException) -> str:
     return str(error)
 
 
-def parse_settings(
-    raw: Any, base: Settings | None = None
-) -> tuple[Settings, list[str]]:
+def parse_settings(raw: Any, base: Settings | None = None) -> tuple[Settings, list[str]]:
     """Read a camelCase settings object on top of `base`; return it and one problem per bad key.
 
     The problems name the key and never repeat a secret value.
@@ -166,6 +165,7 @@ def parse_settings(
 
 
 def _structure_field(field: attrs.Attribute[Any], value: Any) -> Any:
+    assert field.type is not None  # resolved by attrs.resolve_types above
     if value is None and field.default is None:
         return None
     if typing.get_origin(field.type) is Literal and value not in typing.get_args(field.type):

@@ -38,9 +38,7 @@ class Action:
         return self.title
 
 
-def _builtin(
-    id: str, title: str, result: ResultKind, task: str, instruction: str
-) -> Action:
+def _builtin(id: str, title: str, result: ResultKind, task: str, instruction: str) -> Action:
     # `Task:` names the job for humans and for the API simulator's deterministic answers.
     rules = _EDIT_RULES if result == "edit" else "Answer in concise Markdown."
     system = f"{_PERSONA}\n{task}\n{rules}\nTask: {id}"

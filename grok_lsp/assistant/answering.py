@@ -49,7 +49,7 @@ class Answer:
     model: str
     content: list[str] = attrs.Factory(list)
     reasoning: list[str] = attrs.Factory(list)
-    usage: Usage = Usage()
+    usage: Usage = attrs.Factory(Usage)
     finish_reason: str | None = None
     complete: bool = False
     reasoning_seconds: float | None = None

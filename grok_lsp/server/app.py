@@ -13,13 +13,13 @@ from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 
 from grok_lsp import __version__
+from grok_lsp.assistant.anchor import Anchor
 from grok_lsp.assistant.answering import Assistant
 from grok_lsp.assistant.conversations import ConversationStore
 from grok_lsp.server.protocol import GrokProtocol
-from grok_lsp.assistant.anchor import Anchor
 from grok_lsp.server.running import RunningRequests
-from grok_lsp.server.tracking import TrackedRanges
 from grok_lsp.server.secrets import Secrets
+from grok_lsp.server.tracking import TrackedRanges
 from grok_lsp.settings import Settings
 
 if TYPE_CHECKING:

@@ -52,7 +52,9 @@ def list_actions(ls: GrokLanguageServer, params: types.CodeActionParams) -> list
                 title=action.title,
                 kind=kind,
                 diagnostics=diagnostics,
-                command=types.Command(title=action.title, command=action.command, arguments=[arguments]),
+                command=types.Command(
+                    title=action.title, command=action.command, arguments=[arguments]
+                ),
             )
         )
     for configured in ls.settings.actions:
@@ -62,7 +64,9 @@ def list_actions(ls: GrokLanguageServer, params: types.CodeActionParams) -> list
             types.CodeAction(
                 title=action.title,
                 kind=types.CodeActionKind.RefactorRewrite if action.result == "edit" else None,
-                command=types.Command(title=action.title, command="grok.action", arguments=[arguments]),
+                command=types.Command(
+                    title=action.title, command="grok.action", arguments=[arguments]
+                ),
             )
         )
     for suggestion in ls.suggestions.values():
@@ -105,7 +109,9 @@ def register(ls: GrokLanguageServer) -> None:
             resolve_provider=True,
         ),
     )
-    def code_action(ls: GrokLanguageServer, params: types.CodeActionParams) -> list[types.CodeAction]:
+    def code_action(
+        ls: GrokLanguageServer, params: types.CodeActionParams
+    ) -> list[types.CodeAction]:
         return list_actions(ls, params)
 
     @ls.feature(types.CODE_ACTION_RESOLVE)

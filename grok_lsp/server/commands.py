@@ -14,6 +14,7 @@ from grok_lsp.assistant.actions import ASK, BUILTIN_ACTIONS, Action, render_temp
 from grok_lsp.assistant.anchor import Anchor, Span
 from grok_lsp.assistant.context import CodeSelection, DiagnosticNote
 from grok_lsp.server import delivery
+
 # At runtime: pygls reads the handlers' annotations to inject the server.
 from grok_lsp.server.app import GrokLanguageServer
 from grok_lsp.server.arguments import (
@@ -148,7 +149,9 @@ def report_failure(ls: GrokLanguageServer, error: GrokError) -> None:
     if isinstance(error, MissingAPIKeyError):
         ls.in_background(offer_console(ls, message))
     else:
-        ls.window_show_message(types.ShowMessageParams(type=types.MessageType.Error, message=message))
+        ls.window_show_message(
+            types.ShowMessageParams(type=types.MessageType.Error, message=message)
+        )
 
 
 async def offer_console(ls: GrokLanguageServer, message: str) -> None:
@@ -165,7 +168,7 @@ async def offer_console(ls: GrokLanguageServer, message: str) -> None:
         )
 
 
-def register(ls: GrokLanguageServer) -> None:  # noqa: C901 - one small handler per command
+def register(ls: GrokLanguageServer) -> None:
     def builtin(action: Action) -> None:
         @ls.command(action.command)
         async def command(ls: GrokLanguageServer, *args: Any) -> dict[str, Any]:
@@ -182,7 +185,9 @@ def register(ls: GrokLanguageServer) -> None:  # noqa: C901 - one small handler 
                     ls, action, fix.uri, fix.range.to_lsp(), action.instruction, notes
                 )
             plain = parse(args, RangeArgs)
-            return await run_request(ls, action, plain.uri, plain.range.to_lsp(), action.instruction)
+            return await run_request(
+                ls, action, plain.uri, plain.range.to_lsp(), action.instruction
+            )
 
     for action in BUILTIN_ACTIONS.values():
         builtin(action)
@@ -203,7 +208,9 @@ def register(ls: GrokLanguageServer) -> None:  # noqa: C901 - one small handler 
             known = ", ".join(sorted(configured)) or "none are configured"
             raise JsonRpcInvalidParams(f"id: unknown action {request.id!r} (known: {known})")
         action = user_defined(configured[request.id])
-        return await run_request(ls, action, request.uri, request.range.to_lsp(), action.instruction)
+        return await run_request(
+            ls, action, request.uri, request.range.to_lsp(), action.instruction
+        )
 
     @ls.command("grok.conversation.show")
     async def show_conversation(ls: GrokLanguageServer, *args: Any) -> dict[str, Any]:
@@ -230,7 +237,9 @@ def register(ls: GrokLanguageServer) -> None:  # noqa: C901 - one small handler 
         return {"uri": request.uri, "reset": True}
 
     @ls.feature(types.WINDOW_WORK_DONE_PROGRESS_CANCEL)
-    def progress_cancelled(ls: GrokLanguageServer, params: types.WorkDoneProgressCancelParams) -> None:
+    def progress_cancelled(
+        ls: GrokLanguageServer, params: types.WorkDoneProgressCancelParams
+    ) -> None:
         # pygls only cancels the token's future; the request behind it must stop too.
         ls.running.cancel_token(params.token)
 
@@ -269,4 +278,3 @@ def register(ls: GrokLanguageServer) -> None:  # noqa: C901 - one small handler 
         if not applied:
             ls.warn_now(why_not)
         return {"applied": applied}
-

@@ -9,10 +9,16 @@ import attrs
 from lsprotocol import types
 
 from grok_lsp.assistant.actions import Action
-from grok_lsp.assistant.answering import Answer
 from grok_lsp.assistant.anchor import Anchor
-from grok_lsp.assistant.edits import Position, extract_code, fit_to_selection, line_edits
-from grok_lsp.assistant.edits import line_ending_of
+from grok_lsp.assistant.answering import Answer
+from grok_lsp.assistant.edits import (
+    Position,
+    extract_code,
+    fit_to_selection,
+    line_edits,
+    line_ending_of,
+    split_lines,
+)
 from grok_lsp.assistant.transcript import transcript_markdown, write_transcript
 from grok_lsp.server.documents import offset_of, to_client, to_server
 
@@ -46,7 +52,7 @@ def build_edit(
     if span is None:
         raise EditRefused("the selected code was edited while Grok was answering")
     source = document.source
-    lines = source.splitlines(keepends=True)
+    lines = split_lines(source)
     codec = document.position_codec
     start = to_server(codec, lines, types.Position(line=span.start_line, character=span.start_char))
     end = to_server(codec, lines, types.Position(line=span.end_line, character=span.end_char))
@@ -123,7 +129,9 @@ async def deliver_explanation(
         path = await show_transcript(ls, uri)
         if path is not None:
             return path
-    ls.window_show_message(types.ShowMessageParams(type=types.MessageType.Info, message=answer.text))
+    ls.window_show_message(
+        types.ShowMessageParams(type=types.MessageType.Info, message=answer.text)
+    )
     return None
 
 
@@ -150,8 +158,6 @@ async def show_transcript(ls: GrokLanguageServer, uri: str) -> str | None:
     if transcript is None:
         return None
     ls.in_background(
-        ls.window_show_document_async(
-            types.ShowDocumentParams(uri=transcript, take_focus=False)
-        )
+        ls.window_show_document_async(types.ShowDocumentParams(uri=transcript, take_focus=False))
     )
     return transcript

@@ -12,7 +12,7 @@ from pygls.workspace import TextDocument
 from pygls.workspace.position_codec import PositionCodec, ServerTextPosition
 
 from grok_lsp.assistant.context import CodeSelection
-from grok_lsp.assistant.edits import Position
+from grok_lsp.assistant.edits import Position, split_lines
 
 # Larger selections are refused: they would not fit any model's context with room to answer.
 MAX_SELECTION_CHARS = 256_000
@@ -90,7 +90,7 @@ def select(
     """The selected text and its surroundings; the start is returned in code points."""
     check_range(value)
     source = document.source
-    lines = source.splitlines(keepends=True)
+    lines = split_lines(source)
     codec = document.position_codec
     start = to_server(codec, lines, value.start)
     end = to_server(codec, lines, value.end)

@@ -19,7 +19,7 @@ WORK_DONE_TOKEN: contextvars.ContextVar[types.ProgressToken | None] = contextvar
 
 
 class GrokProtocol(LanguageServerProtocol):
-    on_cancel_request: Callable[[Any], None] | None = None
+    on_cancel_request: Callable[[Any], object] | None = None
 
     @lsp_method(types.WORKSPACE_EXECUTE_COMMAND)
     def lsp_workspace__execute_command(

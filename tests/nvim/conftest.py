@@ -89,7 +89,7 @@ def scenario(nvim: str, simulator: Simulator, tmp_path: Path) -> Scenario:
     def run(
         lua: str,
         *,
-        files: Mapping[str, str] = {},  # noqa: B006 - read only
+        files: Mapping[str, str] = {},
         setup: Mapping[str, Any] | None = None,
         env: Mapping[str, str] | None = None,
     ) -> dict[str, Any]:

@@ -29,7 +29,9 @@ async def launch(simulator: Any, state_dir: Path, workspace: Path) -> AsyncItera
     """Start editors (each a real grok-lsp process) on the test's simulator and state dir."""
     editors: list[Editor] = []
 
-    async def start(preset: str = "vscode", init_options: dict[str, Any] | None = None, **env: str) -> Editor:
+    async def start(
+        preset: str = "vscode", init_options: dict[str, Any] | None = None, **env: str
+    ) -> Editor:
         editor = await start_editor(
             server_env(simulator.base_url, state_dir, **env),
             preset=preset,

@@ -51,7 +51,14 @@ def position_at(text: str, offset: int, encoding: str) -> types.Position:
 
 def apply_edits(text: str, edits: list[types.TextEdit], encoding: str) -> str:
     spans = sorted(
-        ((offset_at(text, e.range.start, encoding), offset_at(text, e.range.end, encoding), e.new_text) for e in edits),
+        (
+            (
+                offset_at(text, e.range.start, encoding),
+                offset_at(text, e.range.end, encoding),
+                e.new_text,
+            )
+            for e in edits
+        ),
         reverse=True,
     )
     for start, end, new in spans:
@@ -78,7 +85,9 @@ class Editor:
         self.versions[uri] = 1
         self.client.text_document_did_open(
             types.DidOpenTextDocumentParams(
-                text_document=types.TextDocumentItem(uri=uri, language_id=language_id, version=1, text=text)
+                text_document=types.TextDocumentItem(
+                    uri=uri, language_id=language_id, version=1, text=text
+                )
             )
         )
 
@@ -87,7 +96,8 @@ class Editor:
         text = self.texts[uri]
         change = types.TextDocumentContentChangePartial(
             range=types.Range(
-                start=position_at(text, start, self.encoding), end=position_at(text, end, self.encoding)
+                start=position_at(text, start, self.encoding),
+                end=position_at(text, end, self.encoding),
             ),
             text=new_text,
         )
@@ -95,12 +105,16 @@ class Editor:
         self.versions[uri] += 1
         self.client.text_document_did_change(
             types.DidChangeTextDocumentParams(
-                text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=self.versions[uri]),
+                text_document=types.VersionedTextDocumentIdentifier(
+                    uri=uri, version=self.versions[uri]
+                ),
                 content_changes=[change],
             )
         )
 
-    def on_apply_edit(self, params: types.ApplyWorkspaceEditParams) -> types.ApplyWorkspaceEditResult:
+    def on_apply_edit(
+        self, params: types.ApplyWorkspaceEditParams
+    ) -> types.ApplyWorkspaceEditResult:
         self.applied_edits.append(params)
         self.edit_arrived.set()
         if self.refuse_edits:
@@ -109,14 +123,18 @@ class Editor:
             assert isinstance(change, types.TextDocumentEdit)
             uri = change.text_document.uri
             if change.text_document.version != self.versions[uri]:
-                return types.ApplyWorkspaceEditResult(applied=False, failure_reason="version mismatch")
+                return types.ApplyWorkspaceEditResult(
+                    applied=False, failure_reason="version mismatch"
+                )
             edits = [e for e in change.edits if isinstance(e, types.TextEdit)]
             new_text = apply_edits(self.texts[uri], edits, self.encoding)
             self.texts[uri] = new_text
             self.versions[uri] += 1
             self.client.text_document_did_change(
                 types.DidChangeTextDocumentParams(
-                    text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=self.versions[uri]),
+                    text_document=types.VersionedTextDocumentIdentifier(
+                        uri=uri, version=self.versions[uri]
+                    ),
                     content_changes=[types.TextDocumentContentChangeWholeDocument(text=new_text)],
                 )
             )
@@ -126,7 +144,9 @@ class Editor:
         if token is not None:  # a token the client made up itself is one it knows
             self.client.progress_reports.setdefault(token, [])
         return await self.client.workspace_execute_command_async(
-            types.ExecuteCommandParams(command=name, arguments=list(arguments), work_done_token=token)
+            types.ExecuteCommandParams(
+                command=name, arguments=list(arguments), work_done_token=token
+            )
         )
 
     def streamed(self, kind: str = "content") -> str:
@@ -144,7 +164,8 @@ def fix_code_action_parsing(client: Any) -> None:
         return client.protocol._converter.structure(value, kind)  # type: ignore[no-any-return]
 
     client.protocol._converter.register_structure_hook(
-        Union[types.Command, types.CodeAction], structure  # noqa: UP007
+        Union[types.Command, types.CodeAction],  # noqa: UP007 - the exact key lsprotocol uses
+        structure,
     )
 
 
@@ -175,12 +196,19 @@ async def start_editor(
         @client.feature("grok/stream")
         def stream(params: Any) -> None:
             holder["editor"].stream.append(
-                {"token": params.token, "uri": params.uri, "kind": params.kind, "delta": params.delta}
+                {
+                    "token": params.token,
+                    "uri": params.uri,
+                    "kind": params.kind,
+                    "delta": params.delta,
+                }
             )
 
         @client.feature(types.WINDOW_SHOW_MESSAGE_REQUEST)
         def message_request(params: types.ShowMessageRequestParams) -> None:
-            client.messages.append(types.ShowMessageParams(type=params.type, message=params.message))
+            client.messages.append(
+                types.ShowMessageParams(type=params.type, message=params.message)
+            )
 
         return client
 

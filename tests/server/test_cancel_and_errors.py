@@ -25,16 +25,22 @@ async def _until(predicate: Any, what: str) -> None:
     raise AssertionError(f"timed out waiting for {what}")
 
 
-async def _assert_cancelled(editor: Any, simulator: Any, task: asyncio.Future[Any], token: str) -> None:
+async def _assert_cancelled(
+    editor: Any, simulator: Any, task: asyncio.Future[Any], token: str
+) -> None:
     with pytest.raises(JsonRpcException) as raised:
         await task
     assert raised.value.code == -32800  # RequestCancelled
-    await _until(lambda: simulator.requests and simulator.requests[-1].disconnected, "the disconnect")
+    await _until(
+        lambda: simulator.requests and simulator.requests[-1].disconnected, "the disconnect"
+    )
     record = simulator.requests[-1]
     assert record.completed is False
     assert record.chunks_sent < 400
     await _until(
-        lambda: isinstance(editor.client.progress_reports.get(token, [None])[-1], types.WorkDoneProgressEnd),
+        lambda: isinstance(
+            editor.client.progress_reports.get(token, [None])[-1], types.WorkDoneProgressEnd
+        ),
         "progress end",
     )
     end = editor.client.progress_reports[token][-1]
@@ -43,7 +49,9 @@ async def _assert_cancelled(editor: Any, simulator: Any, task: asyncio.Future[An
 
 
 @pytest.mark.parametrize("path", ["cancelRequest", "progressCancel", "grokCancel"])
-async def test_three_ways_to_cancel(launch: StartEditor, simulator: Any, workspace: Path, path: str) -> None:
+async def test_three_ways_to_cancel(
+    launch: StartEditor, simulator: Any, workspace: Path, path: str
+) -> None:
     editor = await launch("vscode")
     uri = (workspace / "slow.py").as_uri()
     editor.open(uri, SLOW)
@@ -61,20 +69,31 @@ async def test_three_ways_to_cancel(launch: StartEditor, simulator: Any, workspa
         msg_id = next(reversed(editor.client.protocol._request_futures))
         editor.client.protocol.notify(types.CANCEL_REQUEST, types.CancelParams(id=msg_id))
     elif path == "progressCancel":
-        editor.client.window_work_done_progress_cancel(types.WorkDoneProgressCancelParams(token=token))
+        editor.client.window_work_done_progress_cancel(
+            types.WorkDoneProgressCancelParams(token=token)
+        )
     else:
         cancelled = await editor.command("grok.cancel", {"uri": uri})
         assert (cancelled["cancelled"] if isinstance(cancelled, dict) else cancelled.cancelled) == 1
     await _assert_cancelled(editor, simulator, task, token)
     # and the server still answers
     editor.open((workspace / "ok.py").as_uri(), "x = 1\n")
-    result = await editor.command("grok.explain", {"uri": (workspace / "ok.py").as_uri(), "range": WHOLE})
+    result = await editor.command(
+        "grok.explain", {"uri": (workspace / "ok.py").as_uri(), "range": WHOLE}
+    )
     assert result is not None
 
 
 @pytest.mark.parametrize(
     ("status", "words"),
-    [(401, "API key"), (403, "permission"), (404, "models"), (422, "invalid"), (429, "Rate limit"), (503, "trouble")],
+    [
+        (401, "API key"),
+        (403, "permission"),
+        (404, "models"),
+        (422, "invalid"),
+        (429, "Rate limit"),
+        (503, "trouble"),
+    ],
 )
 async def test_api_errors_reach_the_user_and_the_server_keeps_serving(
     launch: StartEditor, simulator: Any, workspace: Path, status: int, words: str
@@ -91,7 +110,9 @@ async def test_api_errors_reach_the_user_and_the_server_keeps_serving(
     assert isinstance(end, types.WorkDoneProgressEnd) and (end.message or "").startswith("Failed")
     assert all(TEST_KEY not in m for m in editor.messages())
     editor.open((workspace / "ok.py").as_uri(), "x = 1\n")
-    assert await editor.command("grok.explain", {"uri": (workspace / "ok.py").as_uri(), "range": WHOLE})
+    assert await editor.command(
+        "grok.explain", {"uri": (workspace / "ok.py").as_uri(), "range": WHOLE}
+    )
 
 
 async def test_missing_key_offers_the_console(launch: StartEditor, workspace: Path) -> None:
@@ -109,8 +130,16 @@ async def test_missing_key_offers_the_console(launch: StartEditor, workspace: Pa
         ("grok.explain", [], "argument"),
         ("grok.explain", [{"range": WHOLE}], "uri"),
         ("grok.explain", [{"uri": 3, "range": WHOLE}], "uri"),
-        ("grok.explain", [{"uri": "file:///x.py", "range": {"start": {"line": 0}}}], "range.start.character"),
-        ("grok.refactor", [{"uri": "file:///x.py", "range": WHOLE, "instruction": 5}], "instruction"),
+        (
+            "grok.explain",
+            [{"uri": "file:///x.py", "range": {"start": {"line": 0}}}],
+            "range.start.character",
+        ),
+        (
+            "grok.refactor",
+            [{"uri": "file:///x.py", "range": WHOLE, "instruction": 5}],
+            "instruction",
+        ),
         ("grok.ask", [{"uri": "file:///x.py"}], "question"),
         ("grok.explain", [{"uri": "file:///x.py", "range": WHOLE, "extra": 1}], "extra"),
         ("grok.explain", ["file:///x.py"], "argument"),
@@ -128,7 +157,9 @@ async def test_bad_arguments_are_invalid_params_naming_the_field(
     assert field in str(raised.value)
 
 
-async def test_inverted_and_negative_ranges_are_refused(launch: StartEditor, workspace: Path) -> None:
+async def test_inverted_and_negative_ranges_are_refused(
+    launch: StartEditor, workspace: Path
+) -> None:
     editor = await launch("minimal")
     uri = (workspace / "r.py").as_uri()
     editor.open(uri, "x = 1\n")
@@ -141,7 +172,9 @@ async def test_inverted_and_negative_ranges_are_refused(launch: StartEditor, wor
         assert raised.value.code == -32602 and "range" in str(raised.value)
 
 
-async def test_bad_settings_are_named_once_and_defaults_used(launch: StartEditor, simulator: Any, workspace: Path) -> None:
+async def test_bad_settings_are_named_once_and_defaults_used(
+    launch: StartEditor, simulator: Any, workspace: Path
+) -> None:
     editor = await launch("vscode", {"temperature": "warm", "noSuchSetting": 1})
     uri = (workspace / "s.py").as_uri()
     editor.open(uri, "x = 1\n")
@@ -159,7 +192,9 @@ async def test_did_change_configuration_takes_effect_for_the_next_request(
     uri = (workspace / "s.py").as_uri()
     editor.open(uri, "x = 1\n")
     editor.client.workspace_did_change_configuration(
-        types.DidChangeConfigurationParams(settings={"grok": {"model": "grok-3", "temperature": 0.5}})
+        types.DidChangeConfigurationParams(
+            settings={"grok": {"model": "grok-3", "temperature": 0.5}}
+        )
     )
     await editor.command("grok.explain", {"uri": uri, "range": WHOLE})
     body = simulator.requests[-1].body

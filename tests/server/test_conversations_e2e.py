@@ -39,7 +39,9 @@ async def test_follow_up_question_carries_the_history(
     assert _field(shown, "transcript")
 
 
-async def test_history_survives_a_restart(launch: StartEditor, simulator: Any, workspace: Path) -> None:
+async def test_history_survives_a_restart(
+    launch: StartEditor, simulator: Any, workspace: Path
+) -> None:
     uri = (workspace / "calc.py").as_uri()
     editor = await launch("vscode")
     editor.open(uri, SOURCE)
@@ -53,7 +55,9 @@ async def test_history_survives_a_restart(launch: StartEditor, simulator: Any, w
     assert len(messages) == 4 and "def add" in messages[1]["content"]
 
 
-async def test_reset_forgets_the_conversation(launch: StartEditor, simulator: Any, workspace: Path) -> None:
+async def test_reset_forgets_the_conversation(
+    launch: StartEditor, simulator: Any, workspace: Path
+) -> None:
     editor = await launch("vscode")
     uri = (workspace / "calc.py").as_uri()
     editor.open(uri, SOURCE)
@@ -66,7 +70,9 @@ async def test_reset_forgets_the_conversation(launch: StartEditor, simulator: An
     assert simulator.requests[-1].headers["x-grok-conv-id"] != before
 
 
-async def test_conversation_follows_a_renamed_file(launch: StartEditor, simulator: Any, workspace: Path) -> None:
+async def test_conversation_follows_a_renamed_file(
+    launch: StartEditor, simulator: Any, workspace: Path
+) -> None:
     editor = await launch("vscode")
     old = (workspace / "old.py").as_uri()
     new = (workspace / "new.py").as_uri()

@@ -1,4 +1,4 @@
-"""Refactor/fix/document edits: exact results, minimal ranges, odd documents, typing during an answer."""
+"""Edits end to end: exact results, minimal ranges, odd documents, typing during an answer."""
 
 from __future__ import annotations
 
@@ -17,16 +17,25 @@ def _field(result: Any, name: str) -> Any:
 
 
 def _whole_lines(first: int, last_exclusive: int) -> dict[str, Any]:
-    return {"start": {"line": first, "character": 0}, "end": {"line": last_exclusive, "character": 0}}
+    return {
+        "start": {"line": first, "character": 0},
+        "end": {"line": last_exclusive, "character": 0},
+    }
 
 
-async def test_refactor_applies_one_versioned_minimal_edit(launch: StartEditor, workspace: Path) -> None:
+async def test_refactor_applies_one_versioned_minimal_edit(
+    launch: StartEditor, workspace: Path
+) -> None:
     editor = await launch("vscode")
     uri = (workspace / "shop.py").as_uri()
-    source = "# shop\ndef total(xs):\n    total = 0\n    for x in xs:\n        total += x\n    return total\n# end\n"
+    source = (
+        "# shop\ndef total(xs):\n    total = 0\n    for x in xs:\n"
+        "        total += x\n    return total\n# end\n"
+    )
     editor.open(uri, source)
     result = await editor.command(
-        "grok.refactor", {"uri": uri, "range": _whole_lines(1, 6), "instruction": "rename total to subtotal"}
+        "grok.refactor",
+        {"uri": uri, "range": _whole_lines(1, 6), "instruction": "rename total to subtotal"},
     )
     assert _field(result, "applied") is True
     assert editor.texts[uri] == source.replace("total", "subtotal").replace("# subtotal", "# total")
@@ -49,12 +58,28 @@ async def test_unicode_positions_follow_the_negotiated_encoding(
     source = 'greeting = "😀 你好"; name = "😀"\nname = name + "世界😀"\nprint(name)\n'
     editor.open(uri, source)
     # select from after the emoji string on line 0 to the end of line 1 (positions in client units)
-    start_char = len('greeting = "😀 你好"; '.encode("utf-16-le")) // 2 if editor.encoding == "utf-16" else len('greeting = "😀 你好"; '.encode())
-    end_char = len('name = name + "世界😀"'.encode("utf-16-le")) // 2 if editor.encoding == "utf-16" else len('name = name + "世界😀"'.encode())
-    value = {"start": {"line": 0, "character": start_char}, "end": {"line": 1, "character": end_char}}
-    result = await editor.command("grok.refactor", {"uri": uri, "range": value, "instruction": "rename name to label"})
+    start_char = (
+        len('greeting = "😀 你好"; '.encode("utf-16-le")) // 2
+        if editor.encoding == "utf-16"
+        else len('greeting = "😀 你好"; '.encode())
+    )
+    end_char = (
+        len('name = name + "世界😀"'.encode("utf-16-le")) // 2
+        if editor.encoding == "utf-16"
+        else len('name = name + "世界😀"'.encode())
+    )
+    value = {
+        "start": {"line": 0, "character": start_char},
+        "end": {"line": 1, "character": end_char},
+    }
+    result = await editor.command(
+        "grok.refactor", {"uri": uri, "range": value, "instruction": "rename name to label"}
+    )
     assert _field(result, "applied") is True
-    assert editor.texts[uri] == 'greeting = "😀 你好"; label = "😀"\nlabel = label + "世界😀"\nprint(name)\n'
+    assert (
+        editor.texts[uri]
+        == 'greeting = "😀 你好"; label = "😀"\nlabel = label + "世界😀"\nprint(name)\n'
+    )
 
 
 async def test_crlf_tabs_and_no_final_newline(launch: StartEditor, workspace: Path) -> None:
@@ -65,44 +90,65 @@ async def test_crlf_tabs_and_no_final_newline(launch: StartEditor, workspace: Pa
     end = {"line": 3, "character": len("\treturn None")}
     result = await editor.command(
         "grok.refactor",
-        {"uri": uri, "range": {"start": {"line": 1, "character": 0}, "end": end}, "instruction": "rename a to value"},
+        {
+            "uri": uri,
+            "range": {"start": {"line": 1, "character": 0}, "end": end},
+            "instruction": "rename a to value",
+        },
     )
     assert _field(result, "applied") is True
     assert editor.texts[uri] == "def f(a):\r\n\tif value:\r\n\t\treturn value\r\n\treturn None"
 
 
-async def test_document_inserts_comments_with_the_range_indentation(launch: StartEditor, workspace: Path) -> None:
+async def test_document_inserts_comments_with_the_range_indentation(
+    launch: StartEditor, workspace: Path
+) -> None:
     editor = await launch("neovim")
     uri = (workspace / "cls.py").as_uri()
     source = "class A:\n    def run(self):\n        pass\n"
     editor.open(uri, source)
     result = await editor.command("grok.document", {"uri": uri, "range": _whole_lines(1, 3)})
     assert _field(result, "applied") is True
-    assert editor.texts[uri] == "class A:\n    # run: documented by grok-sim.\n    def run(self):\n        pass\n"
+    assert (
+        editor.texts[uri]
+        == "class A:\n    # run: documented by grok-sim.\n    def run(self):\n        pass\n"
+    )
 
 
-async def test_typing_above_the_selection_reanchors_the_edit(launch: StartEditor, workspace: Path) -> None:
+async def test_typing_above_the_selection_reanchors_the_edit(
+    launch: StartEditor, workspace: Path
+) -> None:
     editor = await launch("vscode")
     uri = (workspace / "slow.py").as_uri()
     source = "x = 1\n# [[sim tps=40]]\ndef f(count):\n    return count + 1\n"
     editor.open(uri, source)
     task = asyncio.ensure_future(
-        editor.command("grok.refactor", {"uri": uri, "range": _whole_lines(1, 4), "instruction": "rename count to n"})
+        editor.command(
+            "grok.refactor",
+            {"uri": uri, "range": _whole_lines(1, 4), "instruction": "rename count to n"},
+        )
     )
     await _wait_for_stream(editor)
     editor.type_text(uri, 0, 0, "import os\n\n")  # the user types above while Grok answers
     result = await task
     assert _field(result, "applied") is True, editor.messages()
-    assert editor.texts[uri] == "import os\n\nx = 1\n# [[sim tps=40]]\ndef f(n):\n    return n + 1\n"
+    assert (
+        editor.texts[uri] == "import os\n\nx = 1\n# [[sim tps=40]]\ndef f(n):\n    return n + 1\n"
+    )
 
 
-async def test_typing_inside_the_selection_refuses_the_edit(launch: StartEditor, workspace: Path) -> None:
+async def test_typing_inside_the_selection_refuses_the_edit(
+    launch: StartEditor, workspace: Path
+) -> None:
     editor = await launch("vscode")
     uri = (workspace / "slow.py").as_uri()
     source = "# [[sim tps=40]]\ndef f(count):\n    return count + 1\n"
     editor.open(uri, source)
     task = asyncio.ensure_future(
-        editor.command("grok.refactor", {"uri": uri, "range": _whole_lines(0, 3), "instruction": "rename count to n"})
+        editor.command(
+            "grok.refactor",
+            {"uri": uri, "range": _whole_lines(0, 3), "instruction": "rename count to n"},
+        )
     )
     await _wait_for_stream(editor)
     inside = source.index("return")
@@ -119,7 +165,10 @@ async def test_a_refused_apply_edit_is_reported(launch: StartEditor, workspace: 
     editor.refuse_edits = True
     uri = (workspace / "a.py").as_uri()
     editor.open(uri, "def f(count):\n    return count\n")
-    result = await editor.command("grok.refactor", {"uri": uri, "range": _whole_lines(0, 2), "instruction": "rename count to n"})
+    result = await editor.command(
+        "grok.refactor",
+        {"uri": uri, "range": _whole_lines(0, 2), "instruction": "rename count to n"},
+    )
     assert _field(result, "applied") is False
     assert any("refused by test" in m for m in editor.messages(types.MessageType.Warning))
 
@@ -130,13 +179,17 @@ async def test_preview_mode_offers_apply_suggestion(launch: StartEditor, workspa
     source = "def f(count):\n    return count\n"
     editor.open(uri, source)
     value = _whole_lines(0, 2)
-    result = await editor.command("grok.refactor", {"uri": uri, "range": value, "instruction": "rename count to n"})
+    result = await editor.command(
+        "grok.refactor", {"uri": uri, "range": value, "instruction": "rename count to n"}
+    )
     assert _field(result, "applied") is False
     assert editor.applied_edits == [] and editor.texts[uri] == source
     actions = await editor.client.text_document_code_action_async(
         types.CodeActionParams(
             text_document=types.TextDocumentIdentifier(uri=uri),
-            range=types.Range(start=types.Position(line=1, character=0), end=types.Position(line=1, character=0)),
+            range=types.Range(
+                start=types.Position(line=1, character=0), end=types.Position(line=1, character=0)
+            ),
             context=types.CodeActionContext(diagnostics=[]),
         )
     )

@@ -10,14 +10,14 @@ from lsprotocol import types
 
 from tests.server.conftest import StartEditor
 
-SOURCE = "import math\n\n\ndef area(radius):\n    return math.pi * radius ** 2\n\n\nprint(area(2))\n"
+SOURCE = (
+    "import math\n\n\ndef area(radius):\n    return math.pi * radius ** 2\n\n\nprint(area(2))\n"
+)
 FUNCTION = {"start": {"line": 3, "character": 0}, "end": {"line": 5, "character": 0}}
 
 
 def _range(value: dict[str, Any]) -> types.Range:
-    return types.Range(
-        start=types.Position(**value["start"]), end=types.Position(**value["end"])
-    )
+    return types.Range(start=types.Position(**value["start"]), end=types.Position(**value["end"]))
 
 
 def _field(result: Any, name: str) -> Any:
@@ -30,11 +30,17 @@ async def test_code_actions_are_listed_without_calling_the_api(
 ) -> None:
     editor = await launch(
         preset,
-        {"actions": [{"id": "perf", "title": "Find slow spots", "prompt": "Where is {selection} slow?"}]},
+        {
+            "actions": [
+                {"id": "perf", "title": "Find slow spots", "prompt": "Where is {selection} slow?"}
+            ]
+        },
     )
     uri = (workspace / "geometry.py").as_uri()
     editor.open(uri, SOURCE)
-    diagnostic = types.Diagnostic(range=_range(FUNCTION), message="undefined name", severity=types.DiagnosticSeverity.Error)
+    diagnostic = types.Diagnostic(
+        range=_range(FUNCTION), message="undefined name", severity=types.DiagnosticSeverity.Error
+    )
     actions = await editor.client.text_document_code_action_async(
         types.CodeActionParams(
             text_document=types.TextDocumentIdentifier(uri=uri),
@@ -44,7 +50,14 @@ async def test_code_actions_are_listed_without_calling_the_api(
     )
     assert actions is not None
     titles = [a.title for a in actions]
-    for title in ["Grok: Explain", "Grok: Refactor", "Grok: Fix", "Grok: Document", "Grok: Tests", "Grok: Find slow spots"]:
+    for title in [
+        "Grok: Explain",
+        "Grok: Refactor",
+        "Grok: Fix",
+        "Grok: Document",
+        "Grok: Tests",
+        "Grok: Find slow spots",
+    ]:
         assert title in titles
     fix = next(a for a in actions if a.title == "Grok: Fix")
     assert isinstance(fix, types.CodeAction)
@@ -62,7 +75,9 @@ async def test_explain_streams_progress_and_returns_the_text(
     editor = await launch(preset)
     uri = (workspace / "geometry.py").as_uri()
     editor.open(uri, SOURCE)
-    result = await editor.command("grok.explain", {"uri": uri, "range": FUNCTION}, token="explain-1")
+    result = await editor.command(
+        "grok.explain", {"uri": uri, "range": FUNCTION}, token="explain-1"
+    )
     text = _field(result, "text")
     assert "def area(radius):" in text  # the simulator quotes the code it was sent
     assert _field(result, "model") == "grok-4.3"
@@ -107,7 +122,11 @@ async def test_reasoning_shows_as_thinking(launch: StartEditor, workspace: Path)
     result = await editor.command("grok.explain", {"uri": uri, "range": whole}, token="r-1")
     assert editor.streamed("reasoning")
     assert editor.streamed("content") == _field(result, "text")
-    messages = [r.message for r in editor.client.progress_reports["r-1"] if isinstance(r, types.WorkDoneProgressReport)]
+    messages = [
+        r.message
+        for r in editor.client.progress_reports["r-1"]
+        if isinstance(r, types.WorkDoneProgressReport)
+    ]
     assert "Thinking…" in messages
 
 
@@ -123,12 +142,18 @@ async def test_explanation_is_shown_as_a_transcript_and_on_hover(
     transcript = Path(shown[-1].uri.removeprefix("file://"))
     assert _field(result, "text") in transcript.read_text(encoding="utf-8")
     hover = await editor.client.text_document_hover_async(
-        types.HoverParams(text_document=types.TextDocumentIdentifier(uri=uri), position=types.Position(line=4, character=8))
+        types.HoverParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            position=types.Position(line=4, character=8),
+        )
     )
     assert hover is not None and isinstance(hover.contents, types.MarkupContent)
     assert hover.contents.value == _field(result, "text")
     outside = await editor.client.text_document_hover_async(
-        types.HoverParams(text_document=types.TextDocumentIdentifier(uri=uri), position=types.Position(line=7, character=1))
+        types.HoverParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            position=types.Position(line=7, character=1),
+        )
     )
     assert outside is None
 
