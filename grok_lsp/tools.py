@@ -10,6 +10,7 @@ from grok_lsp.assistant.actions import ASK
 from grok_lsp.assistant.answering import Assistant, check_base_url
 from grok_lsp.assistant.context import CodeSelection
 from grok_lsp.assistant.conversations import ConversationStore
+from grok_lsp import __version__
 from grok_lsp.settings import Settings
 from grok_lsp.xai.errors import GrokError
 from grok_lsp.xai.events import ContentDelta, ReasoningDelta, StreamEvent
@@ -97,6 +98,8 @@ async def models() -> int:
 
 async def doctor() -> int:
     """One line per check, and what to do about each failure."""
+    import httpx
+
     from grok_lsp.xai import AsyncXAI
 
     settings = Settings()
@@ -105,29 +108,43 @@ async def doctor() -> int:
     def check(ok: bool, what: str, advice: str = "") -> None:
         nonlocal failures
         failures += not ok
-        mark = "ok  " if ok else "FAIL"
-        print(f"[{mark}] {what}" + ("" if ok or not advice else f" -> {advice}"))
+        print(
+            f"[{'ok  ' if ok else 'FAIL'}] {what}" + ("" if ok or not advice else f" -> {advice}")
+        )
 
-    check(True, f"grok-lsp {__import__('grok_lsp').__version__}, settings from the environment")
+    check(True, f"grok-lsp {__version__}; model {settings.resolve_model()}")
     key = settings.effective_api_key()
-    check(bool(key), "XAI_API_KEY is set", "export XAI_API_KEY=... (keys: https://console.x.ai)")
+    check(
+        bool(key),
+        "XAI_API_KEY is set",
+        "export XAI_API_KEY=... (create one at https://console.x.ai)",
+    )
     try:
         base_url = check_base_url(settings)
     except GrokError as error:
-        check(False, "base URL", error.user_message())
+        check(False, "the base URL is usable", error.user_message())
         return 1
-    async with AsyncXAI(key or "", base_url, max_retries=0) as client:
-        try:
-            names = await client.list_models()
-            check(True, f"{base_url} is reachable ({len(names)} models)")
-        except GrokError as error:
-            check(False, f"{base_url} is reachable", error.user_message())
-            return 1
+    try:
+        async with httpx.AsyncClient(timeout=10) as http:
+            await http.get(f"{base_url}/models")
+        check(True, f"{base_url} is reachable")
+    except httpx.HTTPError as error:
+        check(
+            False,
+            f"{base_url} is reachable",
+            f"{type(error).__name__}; check the network and XAI_BASE_URL",
+        )
+        return 1
+    if not key:
+        return 1
+    async with AsyncXAI(key, base_url, max_retries=0) as client:
         try:
             await client.api_key_info()
+            names = await client.list_models()
             check(True, "the API key is accepted")
         except GrokError as error:
             check(False, "the API key is accepted", error.user_message())
-        model = settings.resolve_model()
-        check(model in names, f"model {model} is available", "pick one from `grok-lsp models`")
+            return 1
+    model = settings.resolve_model()
+    check(model in names, f"model {model} is available", "pick one from `grok-lsp models`")
     return 1 if failures else 0

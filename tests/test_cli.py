@@ -1,0 +1,131 @@
+"""The command line: demo, simulate, ask, models, doctor, --version, as a user runs them."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from grok_lsp import __version__
+
+KEY = "xai-CLI-TEST-KEY-42"
+
+
+def run(
+    args: list[str], env: dict[str, str], timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "grok_lsp", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("XAI_", "GROK_LSP_"))}
+    clean["GROK_LSP_STATE_DIR"] = str(tmp_path / "state")
+    clean["NO_COLOR"] = "1"
+    return clean
+
+
+def test_version(env: dict[str, str]) -> None:
+    result = run(["--version"], env)
+    assert result.returncode == 0 and result.stdout.strip() == f"grok-lsp {__version__}"
+
+
+def test_demo_runs_offline_and_shows_every_step(env: dict[str, str]) -> None:
+    result = run(["demo"], env, timeout=120)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert "simulator" in lines[0] and "no XAI_API_KEY" in lines[0]
+    assert (
+        "Grok: Explain" in result.stdout and "def order_total(prices, tax_rate):" in result.stdout
+    )
+    assert "+    subtotal = 0" in result.stdout and "-    total = 0" in result.stdout
+    assert "applied: True" in result.stdout
+    assert "2 earlier turns" in result.stdout  # the follow-up was sent with the history
+
+
+def test_simulate_prints_its_url_and_serves(env: dict[str, str]) -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "grok_lsp", "simulate", "--port", "0"],
+        env=env,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        line = process.stdout.readline().strip()
+        assert line.startswith("Grok API simulator listening on http://127.0.0.1:")
+        url = line.rsplit(" ", 1)[-1]
+        response = httpx.get(f"{url}/models", headers={"Authorization": "Bearer x"}, timeout=10)
+        assert response.status_code == 200
+        assert "grok-4.3" in [m["id"] for m in response.json()["data"]]
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def test_doctor_is_green_against_the_simulator(env: dict[str, str], simulator: Any) -> None:
+    env.update(XAI_BASE_URL=simulator.base_url, XAI_API_KEY=KEY)
+    result = run(["doctor"], env)
+    assert result.returncode == 0, result.stdout
+    assert "[FAIL]" not in result.stdout and result.stdout.count("[ok  ]") == 5
+
+
+def test_doctor_explains_a_bad_key_without_showing_it(env: dict[str, str], simulator: Any) -> None:
+    bad = "bad-key-0123456789"
+    env.update(XAI_BASE_URL=simulator.base_url, XAI_API_KEY=bad)
+    result = run(["doctor"], env)
+    assert result.returncode == 1
+    assert "[FAIL] the API key is accepted -> " in result.stdout and "XAI_API_KEY" in result.stdout
+    assert bad not in result.stdout + result.stderr
+
+
+def test_doctor_without_a_key_says_how_to_set_it(env: dict[str, str], simulator: Any) -> None:
+    env.update(XAI_BASE_URL=simulator.base_url)
+    result = run(["doctor"], env)
+    assert result.returncode == 1
+    assert "[FAIL] XAI_API_KEY is set -> export XAI_API_KEY" in result.stdout
+    assert "is reachable" in result.stdout
+
+
+def test_models_lists_and_marks_the_current_one(env: dict[str, str], simulator: Any) -> None:
+    env.update(XAI_BASE_URL=simulator.base_url, XAI_API_KEY=KEY)
+    result = run(["models"], env)
+    assert result.returncode == 0
+    assert "grok-4.3  (current)" in result.stdout.splitlines()
+    assert "grok-3" in result.stdout.splitlines()
+
+
+def test_ask_streams_and_continues_the_file_conversation(
+    env: dict[str, str], simulator: Any, tmp_path: Path
+) -> None:
+    env.update(XAI_BASE_URL=simulator.base_url, XAI_API_KEY=KEY)
+    source = tmp_path / "calc.py"
+    source.write_text("import math\n\ndef area(r):\n    return math.pi * r * r\n", encoding="utf-8")
+    first = run(["ask", f"{source}:3-4", "What does this do?"], env)
+    assert first.returncode == 0, first.stderr
+    assert "def area(r):" in first.stdout
+    user = simulator.requests[-1].body["messages"][-1]["content"]
+    assert "3 | def area(r):" in user and "1 | import math" in user  # line 1 is context
+    second = run(["ask", str(source), "And for a square?"], env)
+    assert second.returncode == 0
+    messages = simulator.requests[-1].body["messages"]
+    assert [m["role"] for m in messages] == ["system", "user", "assistant", "user"]
+
+
+def test_ask_reports_lines_outside_the_file(env: dict[str, str], tmp_path: Path) -> None:
+    source = tmp_path / "short.py"
+    source.write_text("x = 1\n", encoding="utf-8")
+    result = run(["ask", f"{source}:5-9", "?"], env)
+    assert result.returncode == 1 and "outside" in result.stderr
