@@ -6,11 +6,11 @@ import re
 import sys
 from pathlib import Path
 
+from grok_lsp import __version__
 from grok_lsp.assistant.actions import ASK
 from grok_lsp.assistant.answering import Assistant, check_base_url
 from grok_lsp.assistant.context import CodeSelection
 from grok_lsp.assistant.conversations import ConversationStore
-from grok_lsp import __version__
 from grok_lsp.settings import Settings
 from grok_lsp.xai.errors import GrokError
 from grok_lsp.xai.events import ContentDelta, ReasoningDelta, StreamEvent
