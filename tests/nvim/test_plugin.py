@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from grok_lsp.simulator import Simulator
+import time
+
+import pytest
+
+from grok_lsp.simulator import RequestRecord, Simulator
 from grok_lsp.simulator.answers import answer_text, read_prompt
 
-from .conftest import Scenario
+from .conftest import TEST_KEY, Scenario
 
+SLOW = "# [[sim tps=20 tokens=400]]\n"
 SAMPLE = """\
 def total(values):
     result = 0
@@ -53,8 +58,9 @@ def test_refactor_changes_the_buffer_and_one_undo_restores_it(
     result = scenario(
         """
         local source = T.edit("sample.py")
-        -- Typed just before: the refactor must not be undone together with it.
-        vim.api.nvim_feedkeys("Go# typed\27", "xt", false)
+        -- Changed just before, with no undo break yet (as by another plugin, or by typing
+        -- while Grok answers): one undo must take back the refactor alone.
+        vim.api.nvim_buf_set_lines(source, -1, -1, false, { "# typed" })
         local before = T.lines(source)
         local changes = vim.b[source].changedtick
         vim.cmd("1,5GrokRefactor rename result to acc")
@@ -84,3 +90,114 @@ def test_refactor_changes_the_buffer_and_one_undo_restores_it(
     assert result["undone"] == typed
     assert result["typing_undone"] == original
     assert "rename result to acc" in simulator.requests[-1].body["messages"][-1]["content"]
+
+
+def _eventually_disconnected(simulator: Simulator, timeout_s: float = 10) -> RequestRecord:
+    """The simulator notes the disconnect when it next writes: poll, bounded."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        record = simulator.requests[-1]
+        if record.disconnected or record.completed or time.monotonic() > deadline:
+            return record
+        time.sleep(0.05)
+
+
+def test_follow_up_question_carries_the_history(scenario: Scenario, simulator: Simulator) -> None:
+    result = scenario(
+        """
+        local source = T.edit("sample.py")
+        vim.cmd("1,5GrokExplain")
+        local explained = T.finished_answer(source).content
+        vim.cmd("GrokAsk what does it return for an empty list?")
+        local view = T.finished_answer(source)
+        return { explained = explained, state = view.state, followup = view.content }
+        """,
+        files={"sample.py": SAMPLE},
+    )
+    messages = simulator.requests[-1].body["messages"]
+    turns = [(m["role"], m["content"]) for m in messages if m["role"] != "system"]
+    assert [role for role, _ in turns] == ["user", "assistant", "user"]
+    assert "def total(values):" in turns[0][1]
+    assert turns[1][1] == result["explained"]
+    assert "what does it return for an empty list?" in turns[2][1]
+    assert result["state"] == "done"
+    assert "sent with 1 earlier turn" in result["followup"]
+
+
+@pytest.mark.parametrize("command", ["GrokCancel", "GrokCancel!"])
+def test_cancel_stops_the_stream(scenario: Scenario, simulator: Simulator, command: str) -> None:
+    result = scenario(
+        """
+        local source = T.edit("slow.py")
+        vim.cmd("1,2GrokExplain")
+        T.wait("the first words", function()
+          local view = T.answer(source)
+          return view and #view.content > 0
+        end)
+        T.wait("progress in the statusline", function()
+          return require("grok").statusline() ~= ""
+        end)
+        local statusline = require("grok").statusline()
+        local lsp_status = vim.lsp.status()
+        vim.cmd(vim.env.CANCEL_COMMAND)
+        local view = T.finished_answer(source)
+        T.idle()
+        return {
+          state = view.state,
+          words = #vim.split(vim.trim(view.content), "%s+"),
+          statusline = statusline,
+          lsp_status = lsp_status,
+          statusline_after = require("grok").statusline(),
+        }
+        """,
+        files={"slow.py": SLOW + SAMPLE},
+        env={"CANCEL_COMMAND": command},
+    )
+    record = _eventually_disconnected(simulator)
+    assert record.disconnected
+    assert not record.completed
+    assert result["state"] == "cancelled"
+    assert 0 < result["words"] < 400
+    assert result["statusline"].startswith("Grok: Explain")
+    assert "Grok: Explain" in result["lsp_status"]
+    assert result["statusline_after"] == ""
+    # Cancelling is not a failure: nothing is shown as an error.
+    assert [n for n in result["notifications"] if n["level"] >= 4] == []
+
+
+def test_a_bad_key_is_reported_clearly_once(scenario: Scenario) -> None:
+    bad_key = "bad-key-for-the-test"
+    result = scenario(
+        """
+        local source = T.edit("sample.py")
+        vim.cmd("1,5GrokExplain")
+        local view = T.finished_answer(source)
+        T.idle()
+        return { state = view.state }
+        """,
+        files={"sample.py": SAMPLE},
+        env={"XAI_API_KEY": bad_key},
+    )
+    errors = [n["message"] for n in result["notifications"] if n["level"] == 4]
+    assert len(errors) == 1, result["notifications"]
+    assert errors[0].startswith("Grok:")
+    assert "key" in errors[0].lower()
+    assert bad_key not in errors[0]
+    assert result["state"] == "failed"
+
+
+def test_checkhealth_reports_ok(scenario: Scenario) -> None:
+    result = scenario(
+        """
+        T.edit("sample.py")
+        vim.cmd("checkhealth grok")
+        return { lines = T.lines(0) }
+        """,
+        files={"sample.py": SAMPLE},
+    )
+    report = "\n".join(result["lines"])
+    assert "ERROR" not in report, report
+    assert "WARNING" not in report, report
+    for expected in ("grok-lsp 0.", "XAI_API_KEY is set", "is reachable", "model grok-4.3"):
+        assert expected in report, report
+    assert TEST_KEY not in report

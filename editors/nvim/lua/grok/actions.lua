@@ -213,14 +213,22 @@ function M.run_lsp_command(command, ctx)
   local show = action == nil and false
     or action.explains
     or require("grok.config").options.window.show_edits
-  M.execute(client, command.command, (command.arguments or {})[1] or {}, {
+  M.execute(client, command.command, (command.arguments or {})[1] or vim.empty_dict(), {
     bufnr = ctx.bufnr,
     title = command.title or (action and action.title) or "Grok",
     show = show,
   })
 end
 
---- :GrokCancel (this buffer's requests) and :GrokCancel! (all of them).
+--- A request ended (its progress said so). Neovim never calls back a request that the
+--- server answered with RequestCancelled, so this is where a cancelled one is forgotten.
+---@param token string
+function M.on_progress_end(token)
+  M.pending[token] = nil
+end
+
+--- :GrokCancel stops this buffer's requests ($/cancelRequest); :GrokCancel! asks the
+--- server to stop every running request (grok.cancel), whoever started it.
 ---@param all boolean
 function M.cancel(all)
   local bufnr = vim.api.nvim_get_current_buf()
@@ -228,8 +236,21 @@ function M.cancel(all)
   if not client then
     return
   end
-  local argument = all and {} or { uri = vim.uri_from_bufnr(bufnr) }
-  client:request("workspace/executeCommand", { command = "grok.cancel", arguments = { argument } }, function(err, result)
+  local cancelled = 0
+  if not all then
+    for _, request in pairs(M.pending) do
+      if request.bufnr == bufnr and request.client.id == client.id then
+        client:cancel_request(request.request_id)
+        cancelled = cancelled + 1
+      end
+    end
+    if cancelled > 0 then
+      return
+    end
+  end
+  local argument = all and vim.empty_dict() or { uri = vim.uri_from_bufnr(bufnr) }
+  local params = { command = "grok.cancel", arguments = { argument } }
+  client:request("workspace/executeCommand", params, function(err, result)
     if err then
       require("grok.notify").notify(err.message, vim.log.levels.ERROR)
     elseif type(result) == "table" and result.cancelled == 0 then
@@ -297,7 +318,7 @@ function M.models()
   if not client then
     return
   end
-  M.execute(client, "grok.models", {}, {
+  M.execute(client, "grok.models", vim.empty_dict(), {
     bufnr = bufnr,
     title = "Grok: Models",
     show = false,

@@ -31,7 +31,9 @@ function M.on_progress(args)
     order = vim.tbl_filter(function(other)
       return other ~= id
     end, order)
-    require("grok.answer").on_progress_end(tostring(data.params.token), value.message)
+    local token = tostring(data.params.token)
+    require("grok.actions").on_progress_end(token)
+    require("grok.answer").on_progress_end(token, value.message)
   end
   vim.cmd.redrawstatus({ bang = true })
 end
