@@ -42,6 +42,7 @@ class GrokLanguageServer(LanguageServer):
         self.reported_problems: set[str] = set()
         self.running = RunningRequests()
         self.background: set[asyncio.Task[Any]] = set()
+        self.configuration_pulled: asyncio.Future[None] | None = None
         self._assistant: Assistant | None = None
         self.tracked = TrackedRanges()
         # Explanations by document, for hover; suggestions (editMode "preview") by id.

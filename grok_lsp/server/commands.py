@@ -29,6 +29,7 @@ from grok_lsp.server.arguments import (
     SuggestionArgs,
     parse,
 )
+from grok_lsp.server.config import settled_settings
 from grok_lsp.server.documents import RequestFailed, open_document, select
 from grok_lsp.server.protocol import WORK_DONE_TOKEN
 from grok_lsp.server.running import RunningRequest
@@ -65,7 +66,7 @@ async def run_request(
     diagnostics: list[DiagnosticNote] | None = None,
 ) -> dict[str, Any]:
     """One model request from start to delivery; cancellable by all three paths."""
-    settings = ls.settings
+    settings = await settled_settings(ls)
     document = open_document(ls.workspace.text_documents, uri)
     selection: CodeSelection | None = None
     anchor: Anchor | None = None
@@ -76,7 +77,7 @@ async def run_request(
             Span(value.start.line, value.start.character, value.end.line, value.end.character),
         )
         ls.tracked.add(uri, anchor)
-        if action.id == "explain-custom" or action.command == "grok.action":
+        if action.command == "grok.action":
             instruction = render_template(
                 instruction,
                 {
@@ -126,10 +127,12 @@ async def run_request(
         }
         if action.result == "edit" and anchor is not None and selection is not None:
             result.update(
-                await delivery.deliver_edit(ls, uri, action, answer, anchor, selection.language_id)
+                await delivery.deliver_edit(
+                    ls, uri, action, answer, anchor, selection.language_id, settings
+                )
             )
         else:
-            transcript = await delivery.deliver_explanation(ls, uri, answer, anchor)
+            transcript = await delivery.deliver_explanation(ls, uri, answer, anchor, settings)
             if transcript is not None:
                 result["transcript"] = transcript
         return result

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from typing import TYPE_CHECKING, Any
 
@@ -14,6 +16,8 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
+CONFIGURATION_WAIT_SECONDS = 5.0
+
 
 def apply_settings(ls: GrokLanguageServer, raw: Any, base: Settings | None = None) -> None:
     """The newest object wins; each problem is shown once, by name, and the default used."""
@@ -25,6 +29,16 @@ def apply_settings(ls: GrokLanguageServer, raw: Any, base: Settings | None = Non
             ls.window_show_message(
                 types.ShowMessageParams(type=types.MessageType.Warning, message=f"Grok: {problem}")
             )
+
+
+async def settled_settings(ls: GrokLanguageServer) -> Settings:
+    """The settings for a new request, once the first configuration pull has answered."""
+    pulled = ls.configuration_pulled
+    if pulled is not None and not pulled.done():
+        # A client that never answers must not block requests for long.
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(asyncio.shield(pulled), CONFIGURATION_WAIT_SECONDS)
+    return ls.settings
 
 
 def supports_configuration(ls: GrokLanguageServer) -> bool:
@@ -54,7 +68,7 @@ def register(ls: GrokLanguageServer) -> None:
 
     @ls.feature(types.INITIALIZED)
     async def initialized(ls: GrokLanguageServer, params: types.InitializedParams) -> None:
-        await pull_configuration(ls)
+        ls.configuration_pulled = asyncio.ensure_future(pull_configuration(ls))
         for warning in ls.assistant.store.warnings:
             ls.warn_once(warning)
 

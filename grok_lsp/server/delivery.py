@@ -21,6 +21,7 @@ from grok_lsp.assistant.edits import (
 )
 from grok_lsp.assistant.transcript import transcript_markdown, write_transcript
 from grok_lsp.server.documents import offset_of, to_client, to_server
+from grok_lsp.settings import Settings
 
 if TYPE_CHECKING:
     from grok_lsp.server.app import GrokLanguageServer
@@ -98,13 +99,19 @@ async def apply_code(
 
 
 async def deliver_edit(
-    ls: GrokLanguageServer, uri: str, action: Action, answer: Answer, anchor: Anchor, language: str
+    ls: GrokLanguageServer,
+    uri: str,
+    action: Action,
+    answer: Answer,
+    anchor: Anchor,
+    language: str,
+    settings: Settings,
 ) -> dict[str, Any]:
     code = extract_code(answer.text, language)
     if code is None:
         ls.warn_now("Grok's answer had no code block, so nothing was changed.")
         return {"applied": False}
-    if ls.settings.edit_mode == "preview":
+    if settings.edit_mode == "preview":
         suggestion = Suggestion(uuid.uuid4().hex, uri, action.title, anchor, code)
         ls.suggestions[suggestion.id] = suggestion
         ls.tracked.add(uri, anchor)
@@ -116,13 +123,13 @@ async def deliver_edit(
 
 
 async def deliver_explanation(
-    ls: GrokLanguageServer, uri: str, answer: Answer, anchor: Anchor | None
+    ls: GrokLanguageServer, uri: str, answer: Answer, anchor: Anchor | None, settings: Settings
 ) -> str | None:
     """Show the explanation as configured; return the transcript path when one was written."""
     if anchor is not None:
         ls.explanations[uri] = (anchor, answer.text)
         ls.tracked.add(uri, anchor)
-    display = ls.settings.result_display
+    display = settings.result_display
     if display == "none":
         return None
     if display == "document":

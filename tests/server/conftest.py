@@ -30,13 +30,17 @@ async def launch(simulator: Any, state_dir: Path, workspace: Path) -> AsyncItera
     editors: list[Editor] = []
 
     async def start(
-        preset: str = "vscode", init_options: dict[str, Any] | None = None, **env: str
+        preset: str = "vscode",
+        init_options: dict[str, Any] | None = None,
+        configuration: dict[str, Any] | None = None,
+        **env: str,
     ) -> Editor:
         editor = await start_editor(
             server_env(simulator.base_url, state_dir, **env),
             preset=preset,
             init_options=init_options,
             root=workspace,
+            configuration=configuration,
         )
         editors.append(editor)
         return editor

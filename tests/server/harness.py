@@ -182,12 +182,15 @@ async def start_editor(
     preset: str = "vscode",
     init_options: dict[str, Any] | None = None,
     root: Path | None = None,
+    configuration: dict[str, Any] | None = None,
 ) -> Editor:
     holder: dict[str, Editor] = {}
 
     def factory() -> LanguageClient:
         client = make_test_lsp_client()
         fix_code_action_parsing(client)
+        for section, values in (configuration or {}).items():
+            client.set_configuration(values, section=section)
 
         @client.feature(types.WORKSPACE_APPLY_EDIT)
         def apply_edit(params: types.ApplyWorkspaceEditParams) -> types.ApplyWorkspaceEditResult:

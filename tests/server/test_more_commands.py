@@ -1,0 +1,122 @@
+"""Fix with diagnostics, user actions, models, superseding, configuration pull."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pygls.exceptions import JsonRpcException
+
+from tests.server.conftest import StartEditor
+
+WHOLE = {"start": {"line": 0, "character": 0}, "end": {"line": 2, "character": 0}}
+
+
+def _field(result: Any, name: str) -> Any:
+    return result[name] if isinstance(result, dict) else getattr(result, name)
+
+
+async def test_fix_uses_the_overlapping_diagnostics(
+    launch: StartEditor, simulator: Any, workspace: Path
+) -> None:
+    editor = await launch("vscode")
+    uri = (workspace / "typo.py").as_uri()
+    editor.open(uri, "def f():\n    retrun 1\n")
+    diagnostic = {
+        "range": {"start": {"line": 1, "character": 4}, "end": {"line": 1, "character": 10}},
+        "message": "unknown statement; rename retrun to return",
+        "severity": 1,
+        "source": "pyflakes",
+    }
+    result = await editor.command(
+        "grok.fix", {"uri": uri, "range": WHOLE, "diagnostics": [diagnostic]}
+    )
+    assert _field(result, "applied") is True
+    assert editor.texts[uri] == "def f():\n    return 1\n"
+    user = simulator.requests[-1].body["messages"][-1]["content"]
+    assert "line 2: error: unknown statement" in user and "(pyflakes)" in user
+    assert editor.applied_edits[-1].label == "Grok: Fix"
+
+
+async def test_user_defined_actions_explain_and_edit(
+    launch: StartEditor, simulator: Any, workspace: Path
+) -> None:
+    actions = [
+        {
+            "id": "why",
+            "title": "Why?",
+            "prompt": "Why would {path} in {language} need: {selection}",
+        },
+        {"id": "ren", "title": "Rename x", "prompt": "rename x to width", "result": "edit"},
+        {"id": "broken"},
+    ]
+    editor = await launch("vscode", {"actions": actions})
+    assert any(
+        "actions[2]" in w for w in editor.messages()
+    )  # the bad entry is named, the rest work
+    uri = (workspace / "box.py").as_uri()
+    editor.open(uri, "x = 3\nprint(x)\n")
+    explained = await editor.command("grok.action", {"id": "why", "uri": uri, "range": WHOLE})
+    assert "x = 3" in _field(explained, "text")
+    user = simulator.requests[-1].body["messages"][-1]["content"]
+    assert "Why would box.py in python need: x = 3\nprint(x)" in user
+    edited = await editor.command("grok.action", {"id": "ren", "uri": uri, "range": WHOLE})
+    assert _field(edited, "applied") is True
+    assert editor.texts[uri] == "width = 3\nprint(width)\n"
+    assert editor.applied_edits[-1].label == "Grok: Rename x"
+
+
+async def test_models_lists_what_the_api_offers(launch: StartEditor) -> None:
+    editor = await launch("minimal", {"model": "grok-3"})
+    result = await editor.command("grok.models", {})
+    assert "grok-4.3" in _field(result, "models") and "grok-3" in _field(result, "models")
+    assert _field(result, "current") == "grok-3"
+
+
+async def test_a_new_request_of_the_same_action_supersedes_the_older(
+    launch: StartEditor, simulator: Any, workspace: Path
+) -> None:
+    editor = await launch("vscode")
+    uri = (workspace / "slow.py").as_uri()
+    editor.open(uri, "# [[sim tps=20 tokens=300]]\nx = 1\n")
+    first = asyncio.ensure_future(editor.command("grok.explain", {"uri": uri, "range": WHOLE}))
+    for _ in range(500):
+        if editor.stream:
+            break
+        await asyncio.sleep(0.01)
+    second = asyncio.ensure_future(
+        editor.command(
+            "grok.explain",
+            {
+                "uri": uri,
+                "range": {"start": {"line": 1, "character": 0}, "end": {"line": 2, "character": 0}},
+            },
+        )
+    )
+    with pytest.raises(JsonRpcException) as raised:
+        await first
+    assert raised.value.code == -32800
+    assert await second
+    assert simulator.requests[0].disconnected is True
+
+
+async def test_pulled_configuration_applies_to_the_first_request(
+    launch: StartEditor, simulator: Any, workspace: Path
+) -> None:
+    editor = await launch(
+        "vscode", None, configuration={"grok": {"model": "grok-3", "contextLines": 0}}
+    )
+    uri = (workspace / "c.py").as_uri()
+    editor.open(uri, "a = 1\nb = 2\nc = 3\n")
+    await editor.command(
+        "grok.explain",
+        {
+            "uri": uri,
+            "range": {"start": {"line": 1, "character": 0}, "end": {"line": 2, "character": 0}},
+        },
+    )
+    body = simulator.requests[-1].body
+    assert body["model"] == "grok-3"
+    assert "Context before" not in body["messages"][-1]["content"]
