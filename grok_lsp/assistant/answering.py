@@ -94,9 +94,12 @@ def check_base_url(settings: Settings) -> str:
 def make_provider(settings: Settings) -> Provider:
     """The provider the settings ask for (imported lazily: startup does not need it)."""
     if settings.provider == "grok-web":
-        raise GrokError(
-            "The experimental grok-web provider is not available in this build.",
-            hint='Set "provider" to "xai" and use an API key.',
+        from grok_lsp.grokweb import GrokWeb, grok_web_base_url
+
+        return GrokWeb(
+            settings.grok_web_cookies,
+            grok_web_base_url(allow_insecure=settings.allow_insecure_base_url),
+            timeout_seconds=settings.timeout_seconds,
         )
     from grok_lsp.xai import AsyncXAI
 
@@ -173,12 +176,16 @@ class Assistant:
         model = settings.resolve_model()
         answer = Answer(model=model)
         conversation_id = await self.in_store(self.store.conversation_id, uri)
+        provider_conversation_id = await self.in_store(
+            self.store.provider_conversation, uri, settings.provider
+        )
         request = ChatRequest(
             messages=prompt.messages,
             model=model,
             temperature=settings.temperature,
             max_tokens=settings.max_tokens,
             conversation_id=conversation_id,
+            provider_conversation_id=provider_conversation_id,
         )
         user_turn = Turn(role="user", content=prompt.messages[-1]["content"], action=action.id)
         thinking_since: float | None = None

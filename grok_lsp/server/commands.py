@@ -71,7 +71,7 @@ async def run_request(
     selection: CodeSelection | None = None
     anchor: Anchor | None = None
     if value is not None:
-        selection, _ = select(document, value, ls.workspace.root_path)
+        selection, value = select(document, value, ls.workspace.root_path)
         anchor = Anchor(
             selection.text,
             Span(value.start.line, value.start.character, value.end.line, value.end.character),

@@ -11,6 +11,7 @@ from pygls.exceptions import JsonRpcInvalidParams
 from pygls.workspace import TextDocument
 from pygls.workspace.position_codec import PositionCodec, ServerTextPosition
 
+from grok_lsp.assistant.blocks import enclosing_block
 from grok_lsp.assistant.context import CodeSelection
 from grok_lsp.assistant.edits import Position, split_lines
 
@@ -86,21 +87,34 @@ def relative_path(document: TextDocument, root_path: str | None) -> str:
 
 def select(
     document: TextDocument, value: types.Range, root_path: str | None
-) -> tuple[CodeSelection, ServerTextPosition]:
-    """The selected text and its surroundings; the start is returned in code points."""
+) -> tuple[CodeSelection, types.Range]:
+    """The selected text and its surroundings, and the range it came from.
+
+    An empty range means the enclosing block around the cursor, not an empty prompt.
+    """
     check_range(value)
     source = document.source
     lines = split_lines(source)
     codec = document.position_codec
+    if value.start == value.end and lines:
+        first, last = enclosing_block(lines, value.start.line)
+        end = (
+            types.Position(line=last + 1, character=0)
+            if last + 1 < len(lines) or lines[last].endswith(("\n", "\r"))
+            else to_client(codec, lines, ServerTextPosition(last, len(lines[last])))
+        )
+        value = types.Range(start=types.Position(line=first, character=0), end=end)
     start = to_server(codec, lines, value.start)
-    end = to_server(codec, lines, value.end)
-    text = source[offset_of(lines, start) : offset_of(lines, end)]
+    end_cp = to_server(codec, lines, value.end)
+    text = source[offset_of(lines, start) : offset_of(lines, end_cp)]
     if len(text) > MAX_SELECTION_CHARS:
         raise RequestFailed(
             f"range: the selection has {len(text):,} characters; grok-lsp sends at most "
             f"{MAX_SELECTION_CHARS:,}. Select a smaller part of the file."
         )
-    last_line = end.line - 1 if end.character == 0 and end.line > start.line else end.line
+    last_line = (
+        end_cp.line - 1 if end_cp.character == 0 and end_cp.line > start.line else end_cp.line
+    )
     selection = CodeSelection(
         path=relative_path(document, root_path),
         language_id=document.language_id or "text",
@@ -109,4 +123,4 @@ def select(
         end_line=min(last_line, max(len(lines) - 1, 0)),
         text=text,
     )
-    return selection, start
+    return selection, value

@@ -78,6 +78,8 @@ class ChatRequest:
     max_tokens: int | None = None
     # Stable id of the editor conversation: sent as `x-grok-conv-id` for prompt-cache routing.
     conversation_id: str | None = None
+    # The provider's own id of this conversation (grok.com keeps the history server-side).
+    provider_conversation_id: str | None = None
 
 
 @attrs.frozen

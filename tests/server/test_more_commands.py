@@ -120,3 +120,28 @@ async def test_pulled_configuration_applies_to_the_first_request(
     body = simulator.requests[-1].body
     assert body["model"] == "grok-3"
     assert "Context before" not in body["messages"][-1]["content"]
+
+
+async def test_an_empty_range_means_the_enclosing_block(
+    launch: StartEditor, simulator: Any, workspace: Path
+) -> None:
+    editor = await launch("neovim")
+    uri = (workspace / "blk.py").as_uri()
+    editor.open(
+        uri, "import os\n\ndef f(count):\n    total = count\n    return total\n\nprint(f(1))\n"
+    )
+    cursor = {"line": 3, "character": 6}
+    result = await editor.command(
+        "grok.refactor",
+        {"uri": uri, "range": {"start": cursor, "end": cursor}, "instruction": "rename count to n"},
+    )
+    user = simulator.requests[-1].body["messages"][-1]["content"]
+    assert (
+        "Selected code:\n```python\n3 | def f(count):\n4 |     total = count\n5 |     return total\n```"
+        in user
+    )
+    assert _field(result, "applied") is True
+    assert (
+        editor.texts[uri]
+        == "import os\n\ndef f(n):\n    total = n\n    return total\n\nprint(f(1))\n"
+    )
