@@ -1,0 +1,120 @@
+"""`python -m bench [--quick] [--only 1,3] [--out PATH]`: run, print the table, write JSON."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from bench.direct import forget, simulator
+from bench.scenarios import SCENARIOS, Bench, Result
+
+DEFAULT_OUT = Path(__file__).parent / "results" / "latest.json"
+
+
+def machine() -> dict[str, Any]:
+    cpu = platform.processor() or platform.machine()
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        for line in cpuinfo.read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False
+        ).stdout.strip()
+    except OSError:
+        commit = ""
+    return {
+        "cpu": cpu,
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "commit": commit,
+        "load_average": [round(x, 2) for x in os.getloadavg()],
+    }
+
+
+def table(results: list[Result]) -> str:
+    rows = [("#", "what", "target", "measured", "verdict")]
+    for result in results:
+        verdict = "context" if result.passed is None else ("PASS" if result.passed else "FAIL")
+        rows.append((str(result.id), result.what, result.target, result.summary, verdict))
+    widths = [min(max(len(row[i]) for row in rows), 70) for i in range(5)]
+    lines = []
+    for index, row in enumerate(rows):
+        cells = [
+            cell if len(cell) <= widths[i] else cell[: widths[i] - 1] + "…"
+            for i, cell in enumerate(row)
+        ]
+        lines.append("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(cells)).rstrip())
+        if index == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+async def run(quick: bool, only: set[int] | None, out: Path) -> int:
+    results: list[Result] = []
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="grok-bench-") as work:
+        workdir = Path(work)
+        async with (
+            simulator(workdir / "simulator-stderr.log") as url,
+            httpx.AsyncClient(timeout=120) as http,
+        ):
+            bench = Bench(sim_url=url, http=http, workdir=workdir, quick=quick)
+            for index, scenario in enumerate(SCENARIOS, start=1):
+                if only is not None and index not in only:
+                    continue
+                await forget(http, url)
+                print(f"[{index}] {scenario.__name__} …", file=sys.stderr, flush=True)
+                result = await scenario(bench)
+                print(f"    {result.summary}", file=sys.stderr, flush=True)
+                results.append(result)
+        server_log = (
+            (workdir / "server-stderr.log").read_text(errors="replace")[-4000:]
+            if (workdir / "server-stderr.log").exists()
+            else ""
+        )
+    report = {
+        "when": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "mode": "quick" if quick else "full",
+        "seconds": round(time.monotonic() - started, 1),
+        "machine": machine(),
+        "results": [asdict(r) for r in results],
+        "all_targets_met": all(r.passed is not False for r in results),
+    }
+    if server_log.strip():
+        report["server_stderr_tail"] = server_log
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(report, indent=2) + "\n")
+    print(table(results))
+    print(f"\n{report['mode']} run, {report['seconds']} s; JSON: {out}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="small sizes: proves it runs")
+    parser.add_argument("--only", help="comma-separated scenario numbers, e.g. 1,3")
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="where the JSON goes")
+    args = parser.parse_args(argv)
+    only = {int(n) for n in args.only.split(",")} if args.only else None
+    return asyncio.run(run(args.quick, only, args.out))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,96 @@
+"""The baselines with no language server in between: the simulator read by plain httpx."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import sys
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+API_KEY = "xai-BENCH-0123456789abcdef"
+
+
+@dataclass
+class DirectStream:
+    started: float
+    first_text: float | None
+    ended: float
+    text: str
+
+
+async def read_stream(
+    client: httpx.AsyncClient, base_url: str, body: dict[str, Any]
+) -> DirectStream:
+    """POST the chat completion and read every SSE line, as an editor plugin talking to xAI would."""
+    started = time.monotonic()
+    first: float | None = None
+    pieces: list[str] = []
+    async with client.stream(
+        "POST",
+        f"{base_url}/chat/completions",
+        json=body,
+        headers={"Authorization": f"Bearer {API_KEY}", "Accept": "text/event-stream"},
+    ) as response:
+        response.raise_for_status()
+        async for line in response.aiter_lines():
+            if not line.startswith("data:"):
+                continue
+            data = line[5:].strip()
+            if data == "[DONE]":
+                break
+            for choice in json.loads(data).get("choices", []):
+                text = choice.get("delta", {}).get("content")
+                if text:
+                    if first is None:
+                        first = time.monotonic()
+                    pieces.append(text)
+    return DirectStream(started, first, time.monotonic(), "".join(pieces))
+
+
+@contextlib.asynccontextmanager
+async def simulator(log: Path) -> AsyncIterator[str]:
+    """The simulator in its own process: its work never competes with the client's GIL."""
+    with log.open("ab") as stderr:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "grok_lsp",
+            "simulate",
+            stdout=asyncio.subprocess.PIPE,
+            stderr=stderr,
+        )
+    try:
+        assert process.stdout is not None
+        line = (await asyncio.wait_for(process.stdout.readline(), 30)).decode()
+        if "listening on" not in line:
+            raise RuntimeError(f"the simulator did not start: {line!r} (see {log})")
+        yield line.rsplit(" ", 1)[1].strip()
+    finally:
+        process.terminate()
+        try:
+            await asyncio.wait_for(process.wait(), 10)
+        except asyncio.TimeoutError:
+            process.kill()
+            await process.wait()
+
+
+async def records(client: httpx.AsyncClient, base_url: str) -> list[dict[str, Any]]:
+    """What the simulator recorded: chat completions only, oldest first."""
+    root = base_url.rsplit("/v1", 1)[0]
+    response = await client.get(f"{root}/_sim/requests")
+    response.raise_for_status()
+    payload = response.json()
+    items = payload if isinstance(payload, list) else payload.get("requests", [])
+    return [r for r in items if r["path"].endswith("chat/completions")]
+
+
+async def forget(client: httpx.AsyncClient, base_url: str) -> None:
+    root = base_url.rsplit("/v1", 1)[0]
+    (await client.delete(f"{root}/_sim/requests")).raise_for_status()
