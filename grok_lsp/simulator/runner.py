@@ -102,6 +102,11 @@ class Simulator:
         """A snapshot of every request recorded so far (copies: later updates do not show)."""
         return self._state.recorder.snapshot()
 
+    @property
+    def chats(self) -> list[RequestRecord]:
+        """Only the chat completion requests (clients also fetch model lists and prices)."""
+        return [r for r in self.requests if r.path.endswith("/chat/completions")]
+
     def clear(self) -> None:
         """Forgets recorded requests, `fail_times` counts and cached prompts."""
         self._state.clear()
