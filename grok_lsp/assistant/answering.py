@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from pathlib import Path
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar, runtime_checkable
 from urllib.parse import urlsplit
 
 import attrs
@@ -17,6 +17,7 @@ import attrs
 from grok_lsp.assistant.actions import Action
 from grok_lsp.assistant.context import CodeSelection, DiagnosticNote, Prompt, build_prompt
 from grok_lsp.assistant.conversations import ConversationStore, Turn
+from grok_lsp.assistant.usage import ModelCatalog, prices_by_model
 from grok_lsp.settings import Settings
 from grok_lsp.xai.errors import GrokError
 from grok_lsp.xai.events import (
@@ -40,6 +41,15 @@ class Provider(Protocol):
     def stream_chat(self, request: ChatRequest) -> AsyncIterator[StreamEvent]: ...
 
     async def aclose(self) -> None: ...
+
+
+@runtime_checkable
+class ModelSource(Protocol):
+    """A provider that can list its models and their prices (the xAI API can)."""
+
+    async def list_models(self) -> list[str]: ...
+
+    async def language_models(self) -> list[dict[str, Any]]: ...
 
 
 @attrs.define
@@ -119,6 +129,7 @@ class Assistant:
         # One writer thread keeps sqlite off the event loop and each document's turns in order.
         self._store_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="grok-store")
         self._providers: dict[tuple[Any, ...], Provider] = {}
+        self._catalogs: dict[tuple[Any, ...], asyncio.Task[ModelCatalog]] = {}
 
     async def in_store(self, function: Callable[..., T], *args: Any) -> T:
         loop = asyncio.get_running_loop()
@@ -126,7 +137,46 @@ class Assistant:
 
     def provider(self, settings: Settings) -> Provider:
         """Reuse one client (and its connection pool) per distinct connection setting."""
-        key = (
+        key = self._connection(settings)
+        provider = self._providers.get(key)
+        if provider is None:
+            provider = self._providers[key] = make_provider(settings)
+        return provider
+
+    def catalog(self, settings: Settings) -> asyncio.Task[ModelCatalog]:
+        """The model list and prices, fetched once per ten minutes and shared by every caller."""
+        key = self._connection(settings)
+        task = self._catalogs.get(key)
+        stale = (
+            task is not None
+            and task.done()
+            and (task.cancelled() or task.exception() is not None or not task.result().fresh)
+        )
+        if task is None or stale:
+            task = self._catalogs[key] = asyncio.ensure_future(self._fetch_catalog(settings))
+        return task
+
+    async def _fetch_catalog(self, settings: Settings) -> ModelCatalog:
+        provider = self.provider(settings)
+        if not isinstance(provider, ModelSource):
+            return ModelCatalog(models=[], prices={})
+        models = await provider.list_models()
+        try:
+            prices = prices_by_model(await provider.language_models())
+        except GrokError:  # prices are optional: some endpoints do not offer them
+            prices = {}
+        return ModelCatalog(models=models, prices=prices)
+
+    async def known_catalog(self, settings: Settings, wait: float) -> ModelCatalog | None:
+        """The catalog if it arrives within `wait` seconds; None when it cannot be had."""
+        task = self.catalog(settings)
+        try:
+            return await asyncio.wait_for(asyncio.shield(task), wait)
+        except (GrokError, asyncio.TimeoutError):
+            return None
+
+    def _connection(self, settings: Settings) -> tuple[Any, ...]:
+        return (
             settings.provider,
             settings.effective_api_key(),
             settings.effective_base_url(),
@@ -134,10 +184,6 @@ class Assistant:
             settings.grok_web_cookies,
             settings.allow_insecure_base_url,
         )
-        provider = self._providers.get(key)
-        if provider is None:
-            provider = self._providers[key] = make_provider(settings)
-        return provider
 
     async def history(self, uri: str) -> list[Turn]:
         return await self.in_store(self.store.turns, uri)
@@ -226,6 +272,8 @@ class Assistant:
         await self.in_store(self.store.append, uri, reply)
 
     async def aclose(self) -> None:
+        for task in self._catalogs.values():
+            task.cancel()
         for provider in self._providers.values():
             await provider.aclose()
         self._providers.clear()

@@ -1,4 +1,4 @@
-"""The simulator's routes: the xAI API endpoints plus `/_sim/requests`."""
+"""The simulator's routes: the xAI API, grok.com's conversation endpoints, `/_sim/requests`."""
 
 from __future__ import annotations
 
@@ -18,6 +18,12 @@ from grok_lsp.simulator import answers
 from grok_lsp.simulator.catalog import CREATED, KNOWN_MODEL_NAMES, MODELS
 from grok_lsp.simulator.controls import Control, ControlError, parse_control
 from grok_lsp.simulator.errors import error_response, simulated_message
+from grok_lsp.simulator.grokcom import (
+    CONVERSATIONS_PATH,
+    GrokComEndpoints,
+    check_session_cookie,
+    last_user_message,
+)
 from grok_lsp.simulator.recorder import RequestRecord
 from grok_lsp.simulator.state import SimulatorState
 from grok_lsp.simulator.streaming import (
@@ -29,12 +35,30 @@ from grok_lsp.simulator.streaming import (
 )
 
 Handler = Callable[[Request, RequestRecord, Control], Awaitable[Response]]
+# Answers a request whose credentials are missing or wrong; None lets it through.
+Authenticate = Callable[[Request], Response | None]
+# The text that may carry a `[[sim ...]]` marker, read from the JSON body.
+ControlText = Callable[[Any], str | None]
 
 
 def _key(request: Request) -> str | None:
     authorization = request.headers.get("authorization", "").strip()
     key = authorization.removeprefix("Bearer ").strip()
     return key or None
+
+
+def _check_key(request: Request) -> Response | None:
+    key = _key(request)
+    if key is None:
+        message = "No API key provided. Send it as `Authorization: Bearer <key>`."
+        return error_response(401, message)
+    if key.startswith("bad"):
+        message = (
+            f"Incorrect API key provided: {key}. "
+            "You can obtain an API key from https://console.x.ai."
+        )
+        return error_response(400, message)
+    return None
 
 
 def _last_user_text(body: Any) -> str | None:
@@ -61,13 +85,20 @@ class SimulatorApp:
     def __init__(self, state: SimulatorState) -> None:
         self.state = state
 
-    def api(self, handler: Handler) -> Callable[[Request], Awaitable[Response]]:
+    def api(
+        self,
+        handler: Handler,
+        *,
+        authenticate: Authenticate = _check_key,
+        control_text: ControlText = _last_user_text,
+    ) -> Callable[[Request], Awaitable[Response]]:
         async def endpoint(request: Request) -> Response:
             body, valid = await _json_body(request)
             record = self.state.recorder.start(
                 request.method, request.url.path, request.headers, body
             )
-            response, control = await self._answer(request, record, body, valid, handler)
+            checks = (authenticate, control_text)
+            response, control = await self._answer(request, record, body, valid, handler, checks)
             self.state.recorder.answered(record, response.status_code, control)
             if not isinstance(response, DroppableStreamingResponse):
                 self.state.recorder.ended(record)
@@ -76,24 +107,24 @@ class SimulatorApp:
         return endpoint
 
     async def _answer(
-        self, request: Request, record: RequestRecord, body: Any, valid: bool, handler: Handler
+        self,
+        request: Request,
+        record: RequestRecord,
+        body: Any,
+        valid: bool,
+        handler: Handler,
+        checks: tuple[Authenticate, ControlText],
     ) -> tuple[Response, Control | None]:
+        authenticate, control_text = checks
         try:
             control = parse_control(
-                request.headers.get("x-sim"), _last_user_text(body), self.state.defaults
+                request.headers.get("x-sim"), control_text(body), self.state.defaults
             )
         except ControlError as exc:
             return error_response(400, str(exc)), None
-        key = _key(request)
-        if key is None:
-            message = "No API key provided. Send it as `Authorization: Bearer <key>`."
-            return error_response(401, message), control
-        if key.startswith("bad"):
-            message = (
-                f"Incorrect API key provided: {key}. "
-                "You can obtain an API key from https://console.x.ai."
-            )
-            return error_response(400, message), control
+        refused = authenticate(request)
+        if refused is not None:
+            return refused, control
         if not valid:
             return error_response(400, "The request body is not valid JSON."), control
         effective = self._effective(control)
@@ -239,9 +270,24 @@ class SimulatorApp:
 
 def create_app(state: SimulatorState) -> Starlette:
     sim = SimulatorApp(state)
+    grok_com = GrokComEndpoints(state)
+    grok_com_checks: dict[str, Any] = {
+        "authenticate": check_session_cookie,
+        "control_text": last_user_message,
+    }
     every_method = ["GET", "POST", "PUT", "PATCH", "DELETE"]
     return Starlette(
         routes=[
+            Route(
+                f"{CONVERSATIONS_PATH}/new",
+                sim.api(grok_com.new_conversation, **grok_com_checks),
+                methods=["POST"],
+            ),
+            Route(
+                f"{CONVERSATIONS_PATH}/{{conversation_id}}/responses",
+                sim.api(grok_com.responses, **grok_com_checks),
+                methods=["POST"],
+            ),
             Route("/v1/chat/completions", sim.api(sim.chat_completions), methods=["POST"]),
             Route("/v1/models", sim.api(sim.models), methods=["GET"]),
             Route("/v1/language-models", sim.api(sim.language_models), methods=["GET"]),

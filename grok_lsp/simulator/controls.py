@@ -37,6 +37,7 @@ class Control:
     usage: str | None = None
     huge: int | None = None
     forever: bool = False
+    images: int = 0  # grok.com only: generated images after the answer
 
     def without_failures(self) -> Control:
         """The same request answered normally (a `fail_times` scenario that has recovered)."""
@@ -127,6 +128,7 @@ _PARSERS: dict[str, Callable[[str], Any]] = {
     "usage": _choice("last", "every", "none"),
     "huge": _count,
     "forever": _flag,
+    "images": _count,
 }
 
 

@@ -12,6 +12,13 @@ import attrs
 from grok_lsp.simulator.controls import Control
 
 REDACTED_AUTHORIZATION = "Bearer <redacted>"
+REDACTED = "<redacted>"
+
+
+def _redact_cookies(header: str) -> str:
+    """`sso=<redacted>; other=<redacted>`: which cookies came, never their values."""
+    names = (part.strip().partition("=")[0] for part in header.split(";"))
+    return "; ".join(f"{name}={REDACTED}" for name in names if name)
 
 
 @attrs.define
@@ -46,6 +53,8 @@ class Recorder:
         clean = {name.lower(): value for name, value in headers.items()}
         if "authorization" in clean:
             clean["authorization"] = REDACTED_AUTHORIZATION
+        if "cookie" in clean:
+            clean["cookie"] = _redact_cookies(clean["cookie"])
         record = RequestRecord(method=method, path=path, headers=clean, body=body)
         with self._lock:
             self._records.append(record)

@@ -98,6 +98,11 @@ class Simulator:
         return _base_url(self.host, self.port)
 
     @property
+    def root_url(self) -> str:
+        """e.g. `http://127.0.0.1:41234`: where grok.com's paths live (`GROK_WEB_BASE_URL`)."""
+        return self.base_url.removesuffix("/v1")
+
+    @property
     def requests(self) -> list[RequestRecord]:
         """A snapshot of every request recorded so far (copies: later updates do not show)."""
         return self._state.recorder.snapshot()

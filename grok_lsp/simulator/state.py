@@ -25,6 +25,8 @@ class SimulatorState:
         self._attempts: dict[str, int] = {}
         self._prompt_tokens: dict[str, int] = {}
         self._ids = itertools.count(1)
+        # grok.com keeps each conversation's turns server-side; so does the simulator.
+        self._grok_conversations: dict[str, list[dict[str, str]]] = {}
 
     def next_id(self) -> str:
         with self._lock:
@@ -46,8 +48,27 @@ class SimulatorState:
             self._prompt_tokens[conversation_id] = prompt_tokens
         return min(previous, prompt_tokens)
 
+    def start_grok_conversation(self) -> str:
+        with self._lock:
+            conversation_id = f"00000000-0000-4000-8000-{next(self._ids):012d}"
+            self._grok_conversations[conversation_id] = []
+        return conversation_id
+
+    def grok_history(self, conversation_id: str) -> list[dict[str, str]] | None:
+        """The conversation's earlier messages, or None for an unknown id."""
+        with self._lock:
+            history = self._grok_conversations.get(conversation_id)
+            return None if history is None else list(history)
+
+    def add_grok_turn(self, conversation_id: str, question: str, answer: str) -> None:
+        with self._lock:
+            self._grok_conversations.setdefault(conversation_id, []).extend(
+                [{"role": "user", "content": question}, {"role": "assistant", "content": answer}]
+            )
+
     def clear(self) -> None:
         self.recorder.clear()
         with self._lock:
             self._attempts.clear()
             self._prompt_tokens.clear()
+            self._grok_conversations.clear()
