@@ -66,6 +66,11 @@ def table(results: list[Result]) -> str:
     return "\n".join(lines)
 
 
+def write_json(path: Path, report: dict[str, Any]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(report, indent=2) + "\n")
+
+
 async def run(quick: bool, only: set[int] | None, out: Path) -> int:
     results: list[Result] = []
     started = time.monotonic()
@@ -99,8 +104,7 @@ async def run(quick: bool, only: set[int] | None, out: Path) -> int:
     }
     if server_log.strip():
         report["server_stderr_tail"] = server_log
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(report, indent=2) + "\n")
+    write_json(out, report)
     print(table(results))
     print(f"\n{report['mode']} run, {report['seconds']} s; JSON: {out}")
     return 0

@@ -28,7 +28,7 @@ class DirectStream:
 async def read_stream(
     client: httpx.AsyncClient, base_url: str, body: dict[str, Any]
 ) -> DirectStream:
-    """POST the chat completion and read every SSE line, as an editor plugin talking to xAI would."""
+    """POST the chat completion and read every SSE line, as a plugin talking to xAI would."""
     started = time.monotonic()
     first: float | None = None
     pieces: list[str] = []

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import math
 import os
 import statistics
@@ -300,11 +301,11 @@ async def throughput(bench: Bench) -> Result:
             span = progress.end - progress.begin
             report_counts.append(len(reports))
             report_bound.append(math.floor(span / (PROGRESS_INTERVAL_MS / 1000)) + 2)
-            gaps = [b - a for a, b in zip(reports, reports[1:])]
+            gaps = [b - a for a, b in itertools.pairwise(reports)]
             min_gaps.append(min(gaps) if gaps else math.inf)
     total, direct_total = statistics.median(totals), statistics.median(direct_totals)
     ratio = total / direct_total
-    bounded = all(c <= b for c, b in zip(report_counts, report_bound))
+    bounded = all(c <= b for c, b in zip(report_counts, report_bound, strict=True))
     # Receive times carry pipe jitter: a gap may look up to a few ms shorter than it was sent.
     min_gap = min(min_gaps)
     ok = ratio <= 1.25 and bounded and lost == 0
