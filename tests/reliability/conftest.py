@@ -1,0 +1,264 @@
+"""Reliability suite: real grok-lsp processes with debug logging, every byte they write kept.
+
+Every server started here runs as `python -m grok_lsp --log-level DEBUG --log-file F`; its
+stdout and stderr are copied as the test client reads them. When a server stops, all it
+wrote (LSP output, stderr, log file, state dir with transcripts) is scanned for the test
+keys. The `ledger` counts what was tried; `python -m tests.reliability.report` turns it
+into docs/reliability.md.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import sys
+from collections import Counter
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+from unittest import mock
+
+import attrs
+import pytest
+import pytest_asyncio
+from lsprotocol import types
+from pytest_lsp import ClientServerConfig
+
+from grok_lsp.simulator import Simulator
+from tests.server import harness
+from tests.server.harness import TEST_KEY, Editor
+
+LEDGER_ENV = "GROK_LSP_RELIABILITY_LEDGER"
+# A second recognisable key, given only as `apiKey` in initializationOptions.
+OPTION_KEY = "xai-OPTIONKEY-fedcba9876543210"
+KEYS = (TEST_KEY, OPTION_KEY)
+WHOLE = {"start": {"line": 0, "character": 0}, "end": {"line": 99, "character": 0}}
+
+
+class Ledger:
+    """What the suite tried and what happened, for docs/reliability.md."""
+
+    def __init__(self) -> None:
+        self.rows: list[dict[str, str]] = []
+        self.counts: Counter[str] = Counter()
+
+    def row(self, area: str, tried: str, outcome: str) -> None:
+        self.rows.append({"area": area, "tried": tried, "outcome": outcome})
+
+    def count(self, what: str, amount: int = 1) -> None:
+        self.counts[what] += amount
+
+
+_LEDGER = Ledger()
+
+
+@pytest.fixture(scope="session")
+def ledger() -> Iterator[Ledger]:
+    yield _LEDGER
+    target = os.environ.get(LEDGER_ENV)
+    if target:
+        Path(target).write_text(
+            json.dumps({"rows": _LEDGER.rows, "counts": dict(_LEDGER.counts)}, indent=1)
+        )
+
+
+@attrs.define(eq=False)
+class Server:
+    """One grok-lsp process and everything it wrote."""
+
+    editor: Editor
+    log_file: Path
+    state_dir: Path
+    stdout: bytearray
+    stderr: bytearray
+    requested: dict[str, int] = attrs.Factory(dict)  # edit requests per uri
+
+    @property
+    def client(self) -> Any:
+        return self.editor.client
+
+    @property
+    def process(self) -> asyncio.subprocess.Process:
+        return self.editor.client._server  # type: ignore[no-any-return]
+
+    def written(self) -> bytes:
+        """Every byte the server wrote: stdout, stderr, log file, all files in the state dir."""
+        parts = [bytes(self.stdout), bytes(self.stderr)]
+        for path in [self.log_file, *sorted(self.state_dir.rglob("*"))]:
+            if path.is_file():
+                parts.append(path.read_bytes())
+        return b"".join(parts)
+
+
+def _teeing(sink: bytearray, reader: Any) -> None:
+    readline, readexactly = reader.readline, reader.readexactly
+
+    async def tee_readline() -> bytes:
+        data: bytes = await readline()
+        sink.extend(data)
+        return data
+
+    async def tee_readexactly(n: int) -> bytes:
+        data: bytes = await readexactly(n)
+        sink.extend(data)
+        return data
+
+    reader.readline, reader.readexactly = tee_readline, tee_readexactly
+
+
+def server_command(log_file: Path) -> list[str]:
+    return [sys.executable, "-m", "grok_lsp", "--log-level", "DEBUG", "--log-file", str(log_file)]
+
+
+async def start_server(
+    base_url: str,
+    state_dir: Path,
+    log_file: Path,
+    *,
+    preset: str = "vscode",
+    init_options: dict[str, Any] | None = None,
+    root: Path | None = None,
+    **env: str,
+) -> Server:
+    stdout, stderr = bytearray(), bytearray()
+
+    def config(**kwargs: Any) -> ClientServerConfig:
+        kwargs["server_command"] = server_command(log_file)
+        factory = kwargs["client_factory"]
+
+        def teeing_factory() -> Any:
+            client = factory()
+            start_io = client.start_io
+
+            async def start(*args: Any, **kw: Any) -> None:
+                await start_io(*args, **kw)
+                # The reader tasks exist but have not run yet: wrap their streams now.
+                _teeing(stdout, client._server.stdout)
+                _teeing(stderr, client._server.stderr)
+
+            client.start_io = start
+            return client
+
+        kwargs["client_factory"] = teeing_factory
+        return ClientServerConfig(**kwargs)
+
+    with mock.patch.object(harness, "ClientServerConfig", config):
+        editor = await harness.start_editor(
+            harness.server_env(base_url, state_dir, **env),
+            preset=preset,
+            init_options=init_options,
+            root=root,
+        )
+    return Server(editor, log_file, state_dir, stdout, stderr)
+
+
+async def stop_server(server: Server, ledger: Ledger) -> None:
+    with contextlib.suppress(Exception):
+        await harness.stop_editor(server.editor)
+    with contextlib.suppress(Exception):
+        await asyncio.wait_for(server.process.wait(), 5)
+    check_secrets(server, ledger)
+
+
+def check_secrets(server: Server, ledger: Ledger) -> None:
+    written = server.written()
+    ledger.count("bytes scanned for the key", len(written))
+    for key in KEYS:
+        assert key.encode() not in written, f"the API key {key} leaked into the server's output"
+
+
+def check_blast_radius(server: Server) -> None:
+    """Every edit the server sent targets one document that a request named, nothing else."""
+    for params in server.editor.applied_edits:
+        edit = params.edit
+        assert not edit.changes, "edits must be versioned documentChanges"
+        for change in edit.document_changes or []:
+            assert isinstance(change, types.TextDocumentEdit), f"a file operation: {change}"
+            assert change.text_document.uri in server.requested, change.text_document.uri
+        assert len(edit.document_changes or []) == 1
+
+
+@pytest.fixture(scope="session")
+def sim() -> Iterator[Simulator]:
+    """A simulator of this suite's own (the session one is cleared by other tests' fixtures)."""
+    with Simulator() as simulator:
+        yield simulator
+
+
+class Servers:
+    """Starts servers for a test or a module; stops and scans them at the end."""
+
+    def __init__(self, base_url: str, directory: Path, ledger: Ledger) -> None:
+        self.base_url = base_url
+        self.directory = directory
+        self.ledger = ledger
+        self.started: list[Server] = []
+
+    async def start(
+        self,
+        *,
+        state_dir: Path | None = None,
+        preset: str = "vscode",
+        init_options: dict[str, Any] | None = None,
+        base_url: str | None = None,
+        **env: str,
+    ) -> Server:
+        number = len(self.started)
+        root = self.directory / "project"
+        root.mkdir(parents=True, exist_ok=True)
+        server = await start_server(
+            base_url or self.base_url,
+            state_dir or self.directory / f"state-{number}",
+            self.directory / f"server-{number}.log",
+            preset=preset,
+            init_options=init_options,
+            root=root,
+            **env,
+        )
+        self.started.append(server)
+        self.ledger.count("servers started")
+        return server
+
+    def uri(self, name: str) -> str:
+        return (self.directory / "project" / name).as_uri()
+
+    async def stop_all(self) -> None:
+        for server in self.started:
+            await stop_server(server, self.ledger)
+            check_blast_radius(server)
+
+
+@pytest_asyncio.fixture
+async def servers(sim: Simulator, tmp_path: Path, ledger: Ledger) -> AsyncIterator[Servers]:
+    pool = Servers(sim.base_url, tmp_path, ledger)
+    yield pool
+    await pool.stop_all()
+
+
+async def edit_request(server: Server, command: str, argument: dict[str, Any], **kw: Any) -> Any:
+    """An edit command, remembered for the blast-radius check."""
+    uri = argument.get("uri")
+    if isinstance(uri, str):
+        server.requested[uri] = server.requested.get(uri, 0) + 1
+    return await server.editor.command(command, argument, **kw)
+
+
+async def until(predicate: Any, what: str, seconds: float = 10) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + seconds
+    while not predicate():
+        if loop.time() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        await asyncio.sleep(0.01)
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def module_servers(
+    sim: Simulator, tmp_path_factory: pytest.TempPathFactory, ledger: Ledger
+) -> AsyncIterator[Servers]:
+    """Servers shared by a module's tests (mark the module `asyncio(loop_scope="module")`)."""
+    pool = Servers(sim.base_url, tmp_path_factory.mktemp("servers"), ledger)
+    yield pool
+    await pool.stop_all()
