@@ -201,3 +201,171 @@ def test_checkhealth_reports_ok(scenario: Scenario) -> None:
     for expected in ("grok-lsp 0.", "XAI_API_KEY is set", "is reachable", "model grok-4.3"):
         assert expected in report, report
     assert TEST_KEY not in report
+
+
+def test_code_action_explain_opens_the_answer_window(
+    scenario: Scenario, simulator: Simulator
+) -> None:
+    result = scenario(
+        """
+        local source = T.edit("sample.py")
+        local titles
+        vim.lsp.buf.code_action({
+          range = { start = { 1, 0 }, ["end"] = { 5, 0 } },
+          filter = function(action)
+            titles = titles or {}
+            table.insert(titles, action.title)
+            return action.title == "Grok: Explain"
+          end,
+          apply = true,
+        })
+        local view = T.finished_answer(source)
+        return { titles = titles, state = view.state, content = view.content, title = view.title }
+        """,
+        files={"sample.py": SAMPLE},
+    )
+    expected = answer_text(read_prompt(simulator.requests[-1].body["messages"]))
+    for title in ("Grok: Explain", "Grok: Refactor", "Grok: Fix", "Grok: Document", "Grok: Tests"):
+        assert title in result["titles"]
+    assert result["title"] == "Grok: Explain"
+    assert result["state"] == "done"
+    assert result["content"] == expected
+
+
+def test_code_action_reaches_the_server_without_the_plugins_command_handlers(
+    scenario: Scenario, simulator: Simulator
+) -> None:
+    """Neovim itself sends a code action's command with workspace/executeCommand when the
+    server lists it in executeCommandProvider; the server then makes the progress token,
+    and its grok/stream notifications must carry that token for the window to follow it."""
+    result = scenario(
+        """
+        local source = T.edit("sample.py")
+        local client = T.client(source)
+        client.commands = {}
+        local ended = {}
+        vim.api.nvim_create_autocmd("LspProgress", {
+          pattern = "end",
+          callback = function(args)
+            table.insert(ended, tostring(args.data.params.token))
+          end,
+        })
+        vim.lsp.buf.code_action({
+          range = { start = { 1, 0 }, ["end"] = { 5, 0 } },
+          filter = function(action)
+            return action.title == "Grok: Explain"
+          end,
+          apply = true,
+        })
+        T.wait("the progress to end", function()
+          return #ended > 0
+        end)
+        local view = assert(T.answer(source), "no answer window")
+        return {
+          advertised = client.server_capabilities.executeCommandProvider.commands,
+          progress_tokens = ended,
+          stream_token = view.token,
+          state = view.state,
+          content = view.content,
+        }
+        """,
+        files={"sample.py": SAMPLE},
+    )
+    expected = answer_text(read_prompt(simulator.requests[-1].body["messages"]))
+    assert "grok.explain" in result["advertised"]
+    assert result["content"] == expected
+    assert [result["stream_token"]] == result["progress_tokens"], (
+        "grok/stream token differs from the work-done progress token the server created"
+    )
+    assert result["state"] == "done"
+
+
+def test_reasoning_is_shown_dimmed_above_the_answer(scenario: Scenario) -> None:
+    result = scenario(
+        """
+        local source = T.edit("thinking.py")
+        vim.cmd("1,3GrokExplain")
+        local view = T.finished_answer(source)
+        local marks = vim.api.nvim_buf_get_extmarks(view.buf, -1, 0, -1, { details = true })
+        local dimmed = {}
+        for _, mark in ipairs(marks) do
+          if mark[4].hl_group == "GrokReasoning" then
+            table.insert(dimmed, { mark[2], mark[4].end_row })
+          end
+        end
+        return {
+          reasoning = view.reasoning,
+          content = view.content,
+          rows = view.reasoning_rows,
+          lines = T.lines(view.buf),
+          dimmed = dimmed,
+        }
+        """,
+        files={"thinking.py": "# [[sim reasoning=6]]\n" + SAMPLE},
+    )
+    rows = result["rows"]
+    assert result["reasoning"].split() and rows >= 1
+    assert "\n".join(result["lines"][:rows]) == result["reasoning"]
+    assert result["lines"][rows] == ""
+    assert "\n".join(result["lines"][rows + 1 :]) == result["content"]
+    assert "Explanation" in result["content"]
+    assert result["dimmed"] == [[0, rows - 1]]
+
+
+def test_models_conversation_and_reset(scenario: Scenario, simulator: Simulator) -> None:
+    result = scenario(
+        """
+        local source = T.edit("sample.py")
+        local offered
+        vim.ui.select = function(items, _, on_choice)
+          offered = items
+          on_choice("grok-3")
+        end
+        vim.cmd("GrokModels")
+        T.wait("the model list", function()
+          return offered ~= nil
+        end)
+        vim.cmd("1,5GrokExplain")
+        T.finished_answer(source)
+        vim.cmd("GrokConversation")
+        T.wait("the transcript to open", function()
+          for _, buf in ipairs(vim.api.nvim_list_bufs()) do
+            if vim.api.nvim_buf_get_name(buf):match("%.md$") and vim.fn.bufwinid(buf) ~= -1 then
+              return true
+            end
+          end
+        end)
+        vim.cmd("GrokReset")
+        T.wait("the reset", function()
+          for _, n in ipairs(T.notifications) do
+            if n.message:match("conversation reset") then
+              return true
+            end
+          end
+        end)
+        vim.cmd("GrokAsk and now?")
+        T.finished_answer(source)
+        return { offered = offered }
+        """,
+        files={"sample.py": SAMPLE},
+    )
+    assert "grok-3" in result["offered"]
+    explain, ask = simulator.requests[-2], simulator.requests[-1]
+    assert explain.body["model"] == "grok-3"
+    # After the reset the follow-up is the conversation's first turn.
+    assert [m["role"] for m in ask.body["messages"] if m["role"] != "system"] == ["user"]
+
+
+def test_checkhealth_shows_a_rejected_key_as_an_error(scenario: Scenario) -> None:
+    result = scenario(
+        """
+        T.edit("sample.py")
+        vim.cmd("checkhealth grok")
+        return { lines = T.lines(0) }
+        """,
+        files={"sample.py": SAMPLE},
+        env={"XAI_API_KEY": "bad-key-for-health"},
+    )
+    report = "\n".join(result["lines"])
+    assert "ERROR the API key is accepted" in report, report
+    assert "bad-key-for-health" not in report

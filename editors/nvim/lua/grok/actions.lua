@@ -220,11 +220,14 @@ function M.run_lsp_command(command, ctx)
   })
 end
 
---- A request ended (its progress said so). Neovim never calls back a request that the
---- server answered with RequestCancelled, so this is where a cancelled one is forgotten.
+--- A request's progress ended. Neovim never calls back a request that the server answered
+--- with RequestCancelled, so this is where a cancelled one is forgotten.
 ---@param token string
-function M.on_progress_end(token)
-  M.pending[token] = nil
+---@param message? string
+function M.on_progress_end(token, message)
+  if message and message:match("^Cancelled") then
+    M.pending[token] = nil
+  end
 end
 
 --- :GrokCancel stops this buffer's requests ($/cancelRequest); :GrokCancel! asks the

@@ -32,7 +32,7 @@ function M.on_progress(args)
       return other ~= id
     end, order)
     local token = tostring(data.params.token)
-    require("grok.actions").on_progress_end(token)
+    require("grok.actions").on_progress_end(token, value.message)
     require("grok.answer").on_progress_end(token, value.message)
   end
   vim.cmd.redrawstatus({ bang = true })
