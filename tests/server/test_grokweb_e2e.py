@@ -1,0 +1,148 @@
+"""The experimental grok-web provider end to end: the real server, the simulator's grok.com."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+import pytest
+from pygls.exceptions import JsonRpcException
+
+from tests.server.conftest import StartEditor
+from tests.server.harness import Editor, stop_editor
+
+COOKIES = "sso=abc; other=1"
+NEW = "/rest/app-chat/conversations/new"
+SOURCE = "def add(a, b):\n    return a + b\n"
+WHOLE = {"start": {"line": 0, "character": 0}, "end": {"line": 2, "character": 0}}
+
+
+def _field(result: Any, name: str) -> Any:
+    return result[name] if isinstance(result, dict) else getattr(result, name)
+
+
+async def _grok_web(
+    launch: StartEditor, simulator: Any, cookies: str | None = COOKIES, **options: Any
+) -> Editor:
+    init = {"provider": "grok-web", **options}
+    if cookies is not None:
+        init["grokWebCookies"] = cookies
+    return await launch("vscode", init, GROK_WEB_BASE_URL=simulator.root_url)
+
+
+def _conversation_of(path: str) -> str:
+    found = re.fullmatch(r"/rest/app-chat/conversations/([^/]+)/responses", path)
+    assert found, f"{path} is not a continued conversation"
+    return found.group(1)
+
+
+async def test_explain_refactor_and_follow_up_continue_one_grok_com_conversation(
+    launch: StartEditor, simulator: Any, workspace: Path
+) -> None:
+    editor = await _grok_web(launch, simulator)
+    uri = (workspace / "calc.py").as_uri()
+    editor.open(uri, SOURCE)
+
+    explained = await editor.command("grok.explain", {"uri": uri, "range": WHOLE})
+    assert "def add(a, b):" in _field(explained, "text")
+    assert editor.streamed() == _field(explained, "text")
+    started = simulator.requests[-1]
+    assert started.path == NEW and started.status == 200
+    assert "Task: explain" in started.body["message"]
+    assert started.body["modelName"] == "grok-3"  # the xAI default model maps to grok-3
+
+    refactored = await editor.command(
+        "grok.refactor", {"uri": uri, "range": WHOLE, "instruction": "rename b to other"}
+    )
+    assert _field(refactored, "applied") is True
+    assert editor.texts[uri] == "def add(a, other):\n    return a + other\n"
+    refactor_request = simulator.requests[-1]
+    conversation_id = _conversation_of(refactor_request.path)
+    assert "Task: refactor" in refactor_request.body["message"]
+    # grok.com holds the history: the explanation is not sent again
+    assert _field(explained, "text") not in refactor_request.body["message"]
+
+    answer = await editor.command("grok.ask", {"uri": uri, "question": "Why a + b?"})
+    follow_up = simulator.requests[-1]
+    assert _conversation_of(follow_up.path) == conversation_id
+    assert follow_up.body["message"].endswith("User: Why a + b?\nAssistant:")
+    assert "follow-up about `calc.py`" in _field(answer, "text")
+    assert "2 earlier turns" in _field(answer, "text")  # the simulator kept both turns
+    assert [r.status for r in simulator.requests] == [200, 200, 200]
+
+    shown = await editor.command("grok.conversation.show", {"uri": uri})
+    roles = [_field(t, "role") for t in _field(shown, "turns")]
+    assert roles == ["user", "assistant"] * 3
+
+
+async def test_the_grok_com_conversation_id_survives_a_restart_and_reset_forgets_it(
+    launch: StartEditor, simulator: Any, workspace: Path
+) -> None:
+    uri = (workspace / "calc.py").as_uri()
+    editor = await _grok_web(launch, simulator)
+    editor.open(uri, SOURCE)
+    await editor.command("grok.explain", {"uri": uri, "range": WHOLE})
+    await stop_editor(editor)
+
+    again = await _grok_web(launch, simulator)
+    again.open(uri, SOURCE)
+    await again.command("grok.ask", {"uri": uri, "question": "Still there?"})
+    _conversation_of(simulator.requests[-1].path)
+
+    await again.command("grok.conversation.reset", {"uri": uri})
+    await again.command("grok.ask", {"uri": uri, "question": "Hello?"})
+    assert simulator.requests[-1].path == NEW
+
+
+async def test_thinking_title_and_images_show_where_described(
+    launch: StartEditor, simulator: Any, workspace: Path
+) -> None:
+    editor = await _grok_web(launch, simulator, model="grok-3-r1")
+    uri = (workspace / "draw.py").as_uri()
+    editor.open(uri, "# [[sim images=1]]\ndef add(a, b):\n    return a + b\n")
+    whole = {"start": {"line": 0, "character": 0}, "end": {"line": 3, "character": 0}}
+    result = await editor.command("grok.explain", {"uri": uri, "range": whole})
+    assert simulator.requests[-1].body["isReasoning"] is True
+
+    reasoning = editor.streamed("reasoning")
+    assert reasoning.startswith("thinking0 thinking1 thinking2")
+    assert re.search(r"Thought for \d+\.\ds", reasoning)
+    text = _field(result, "text")
+    assert "thinking0" not in text
+    assert re.search(r"!\[Image preview\]\(https://assets\.grok\.com/\S+/preview\.jpg\)", text)
+    assert re.search(r"!\[Generated image\]\(https://assets\.grok\.com/\S+/image\.jpg\)", text)
+
+    shown = await editor.command("grok.conversation.show", {"uri": uri})
+    assert _field(shown, "title") == "Explain: draw.py"
+    transcript = Path(unquote(urlsplit(_field(shown, "transcript")).path)).read_text("utf-8")
+    assert "_Explain: draw.py_" in transcript
+    assert "![Generated image](https://assets.grok.com/" in transcript
+
+
+@pytest.mark.parametrize(
+    ("cookies", "says"),
+    [
+        (None, "are not set"),
+        ("cf_clearance=xyz", "have no sso cookie"),
+        ("sso=bad-expired; other=1", "rejected the session cookies"),
+    ],
+)
+async def test_missing_or_rejected_cookies_tell_the_user_how_to_sign_in(
+    launch: StartEditor, simulator: Any, workspace: Path, cookies: str | None, says: str
+) -> None:
+    editor = await _grok_web(launch, simulator, cookies=cookies)
+    uri = (workspace / "calc.py").as_uri()
+    editor.open(uri, SOURCE)
+    with pytest.raises(JsonRpcException) as raised:
+        await editor.command("grok.explain", {"uri": uri, "range": WHOLE})
+    error = str(raised.value)
+    assert says in error and "grokWebCookies" in error and "https://grok.com" in error
+    shown = [m for m in editor.messages() if "grokWebCookies" in m]
+    assert shown and says in shown[0]
+    assert all("bad-expired" not in m for m in editor.messages())
+    if cookies is None or "sso=" not in cookies:
+        assert simulator.requests == []  # nothing leaves without a session
+    else:
+        assert simulator.requests[-1].status == 401
