@@ -16,11 +16,13 @@ from grok_lsp import __version__
 from grok_lsp.assistant.anchor import Anchor
 from grok_lsp.assistant.answering import Assistant
 from grok_lsp.assistant.conversations import ConversationStore
+from grok_lsp.assistant.usage import UsageTotals
 from grok_lsp.server.protocol import GrokProtocol
 from grok_lsp.server.running import RunningRequests
 from grok_lsp.server.secrets import Secrets
 from grok_lsp.server.tracking import TrackedRanges
 from grok_lsp.settings import Settings
+from grok_lsp.xai.events import Usage
 
 if TYPE_CHECKING:
     from grok_lsp.server.delivery import Suggestion
@@ -48,6 +50,8 @@ class GrokLanguageServer(LanguageServer):
         # Explanations by document, for hover; suggestions (editMode "preview") by id.
         self.explanations: dict[str, tuple[Anchor, str]] = {}
         self.suggestions: dict[str, Suggestion] = {}
+        self.session_usage = UsageTotals()
+        self.usage_by_model: dict[str, UsageTotals] = {}
         assert isinstance(self.protocol, GrokProtocol)
         self.protocol.on_cancel_request = self.running.cancel_message
 
@@ -63,6 +67,10 @@ class GrokLanguageServer(LanguageServer):
         if message not in self.reported_problems:
             self.reported_problems.add(message)
             self.window_show_message(types.ShowMessageParams(type=kind, message=f"Grok: {message}"))
+
+    def record_usage(self, model: str, usage: Usage, cost: float | None) -> None:
+        self.session_usage.add(usage, cost)
+        self.usage_by_model.setdefault(model, UsageTotals()).add(usage, cost)
 
     def warn_now(self, message: str) -> None:
         self.window_show_message(

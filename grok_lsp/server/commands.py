@@ -13,6 +13,7 @@ from pygls.exceptions import JsonRpcInvalidParams, JsonRpcRequestCancelled
 from grok_lsp.assistant.actions import ASK, BUILTIN_ACTIONS, Action, render_template, user_defined
 from grok_lsp.assistant.anchor import Anchor, Span
 from grok_lsp.assistant.context import CodeSelection, DiagnosticNote
+from grok_lsp.assistant.usage import ModelCatalog, UsageTotals, usage_from_lsp
 from grok_lsp.server import delivery
 
 # At runtime: pygls reads the handlers' annotations to inject the server.
@@ -34,11 +35,14 @@ from grok_lsp.server.documents import RequestFailed, open_document, select
 from grok_lsp.server.protocol import WORK_DONE_TOKEN
 from grok_lsp.server.running import RunningRequest
 from grok_lsp.server.streaming import AnswerStream
-from grok_lsp.xai.errors import GrokError, MissingAPIKeyError
+from grok_lsp.settings import Settings
+from grok_lsp.xai.errors import GrokError, MissingAPIKeyError, ModelNotFoundError
+from grok_lsp.xai.events import Usage
 
 logger = logging.getLogger(__name__)
 
 XAI_CONSOLE = "https://console.x.ai"
+PRICE_WAIT_SECONDS = 1.0
 
 
 def _diagnostic_notes(raw: list[dict[str, Any]] | None) -> list[DiagnosticNote]:
@@ -88,6 +92,7 @@ async def run_request(
                 },
             )
     token = WORK_DONE_TOKEN.get()
+    catalog = ls.assistant.catalog(settings)  # prices for the cost; fetched alongside, cached
     stream = AnswerStream(
         ls,
         token=token,
@@ -116,14 +121,21 @@ async def run_request(
             stream.end("cancelled")
             raise
         except GrokError as error:
+            if isinstance(error, ModelNotFoundError):
+                await name_available_models(ls, settings, error)
             stream.end("failed", detail=ls.secrets.redact(error.message))
             report_failure(ls, error)
             raise RequestFailed(ls.secrets.redact(error.user_message())) from None
-        stream.end("done", answer.usage)
+        if not catalog.done():  # started with the request, so it is rarely still running
+            await asyncio.wait([catalog], timeout=PRICE_WAIT_SECONDS)
+        cost = cost_of(catalog, answer.model, answer.usage)
+        ls.record_usage(answer.model, answer.usage, cost)
+        stream.end("done", answer.usage, cost=cost)
         result: dict[str, Any] = {
             "text": answer.text,
             "model": answer.model,
             "usage": answer.usage.to_lsp(),
+            "costUsd": cost,
         }
         if action.result == "edit" and anchor is not None and selection is not None:
             result.update(
@@ -145,6 +157,22 @@ async def run_request(
             ls.tracked.discard(uri, anchor)
         if stream.token is not None:
             ls.work_done_progress.tokens.pop(stream.token, None)
+
+
+def cost_of(catalog: asyncio.Task[ModelCatalog], model: str, usage: Usage) -> float | None:
+    """The request's cost when the prices are known by now; never waits for them."""
+    if not catalog.done() or catalog.cancelled() or catalog.exception() is not None:
+        return None
+    prices = catalog.result().prices.get(model)
+    return prices.cost_usd(usage) if prices is not None else None
+
+
+async def name_available_models(
+    ls: GrokLanguageServer, settings: Settings, error: ModelNotFoundError
+) -> None:
+    catalog = await ls.assistant.known_catalog(settings, wait=5.0)
+    if catalog is not None and catalog.models:
+        error.message += f" Available models: {', '.join(catalog.models)}."
 
 
 def report_failure(ls: GrokLanguageServer, error: GrokError) -> None:
@@ -223,9 +251,17 @@ def register(ls: GrokLanguageServer) -> None:
         transcript = await delivery.show_transcript(ls, request.uri)
         if transcript is None:
             transcript = await delivery.write_conversation_transcript(ls, request.uri)
+        catalog = await ls.assistant.known_catalog(ls.settings, wait=2.0)
+        totals = UsageTotals()
+        for turn in turns:
+            if turn.role == "assistant":
+                spent = usage_from_lsp(turn.usage)
+                prices = catalog.prices.get(turn.model) if catalog else None
+                totals.add(spent, prices.cost_usd(spent) if prices else None)
         return {
             "uri": request.uri,
             "title": title,
+            "usage": totals.to_lsp(),
             "turns": [
                 {"role": t.role, "content": t.content, "complete": t.complete} for t in turns
             ],
@@ -255,18 +291,22 @@ def register(ls: GrokLanguageServer) -> None:
     async def models(ls: GrokLanguageServer, *args: Any) -> dict[str, Any]:
         if args:
             parse(args, NoArgs)
-        from grok_lsp.xai import AsyncXAI
-
         settings = ls.settings
         try:
-            provider = ls.assistant.provider(settings)
-            if not isinstance(provider, AsyncXAI):
-                return {"models": [], "current": settings.resolve_model()}
-            names = await provider.list_models()
+            catalog = await ls.assistant.catalog(settings)
         except GrokError as error:
             report_failure(ls, error)
             raise RequestFailed(ls.secrets.redact(error.user_message())) from None
-        return {"models": names, "current": settings.resolve_model()}
+        return {"models": catalog.models, "current": settings.resolve_model()}
+
+    @ls.command("grok.usage")
+    async def usage(ls: GrokLanguageServer, *args: Any) -> dict[str, Any]:
+        if args:
+            parse(args, NoArgs)
+        return {
+            "session": ls.session_usage.to_lsp(),
+            "byModel": {model: totals.to_lsp() for model, totals in ls.usage_by_model.items()},
+        }
 
     @ls.command("grok.applySuggestion")
     async def apply_suggestion(ls: GrokLanguageServer, *args: Any) -> dict[str, Any]:

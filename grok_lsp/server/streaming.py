@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from lsprotocol import types
 
+from grok_lsp.assistant.usage import format_cost
 from grok_lsp.xai.events import ContentDelta, ReasoningDelta, StreamEvent, Usage
 
 if TYPE_CHECKING:
@@ -52,6 +53,8 @@ class AnswerStream:
         self._notify_stream = notify_stream
         self._content_tail = ""
         self._thinking = False
+        self._thinking_since: float | None = None
+        self._thought = ""  # "Thought for 2.1s · " once reasoning has ended
         self._last_report = 0.0
         self._report_timer: asyncio.TimerHandle | None = None
         self._report_dirty = False
@@ -75,9 +78,14 @@ class AnswerStream:
     def on_event(self, event: StreamEvent) -> None:
         if isinstance(event, ContentDelta):
             self._content_tail = (self._content_tail + event.text)[-TAIL_CHARS * 2 :]
+            if self._thinking_since is not None:
+                self._thought = f"Thought for {time.monotonic() - self._thinking_since:.1f}s · "
+                self._thinking_since = None
             self._thinking = False
             self._queue("content", event.text)
         elif isinstance(event, ReasoningDelta):
+            if self._thinking_since is None and not self._thought:
+                self._thinking_since = time.monotonic()
             self._thinking = True
             self._queue("reasoning", event.text)
         else:
@@ -129,12 +137,18 @@ class AnswerStream:
             return
         self._report_dirty = False
         self._last_report = time.monotonic()
-        message = "Thinking…" if self._thinking else tail(self._content_tail)
+        message = "Thinking…" if self._thinking else self._thought + tail(self._content_tail)
         self._ls.work_done_progress.report(
             self.token, types.WorkDoneProgressReport(message=message)
         )
 
-    def end(self, outcome: Outcome, usage: Usage | None = None, detail: str = "") -> None:
+    def end(
+        self,
+        outcome: Outcome,
+        usage: Usage | None = None,
+        detail: str = "",
+        cost: float | None = None,
+    ) -> None:
         """Flush what is pending, then end the progress saying how it finished."""
         for timer in (self._report_timer, self._stream_timer):
             if timer is not None:
@@ -148,12 +162,15 @@ class AnswerStream:
         if self._report_dirty:
             self._report()
         self._ls.work_done_progress.end(
-            self.token, types.WorkDoneProgressEnd(message=end_message(outcome, usage, detail))
+            self.token,
+            types.WorkDoneProgressEnd(message=end_message(outcome, usage, detail, cost)),
         )
         self._ls.work_done_progress.tokens.pop(self.token, None)
 
 
-def end_message(outcome: Outcome, usage: Usage | None, detail: str) -> str:
+def end_message(
+    outcome: Outcome, usage: Usage | None, detail: str, cost: float | None = None
+) -> str:
     words = {"done": "Done", "cancelled": "Cancelled", "failed": "Failed"}[outcome]
     parts: list[Any] = [words]
     if detail:
@@ -164,4 +181,6 @@ def end_message(outcome: Outcome, usage: Usage | None, detail: str) -> str:
             + (f" ({usage.reasoning_tokens} reasoning)" if usage.reasoning_tokens else "")
             + (f", {usage.cached_tokens} cached" if usage.cached_tokens else "")
         )
+    if cost is not None:
+        parts.append(format_cost(cost))
     return " · ".join(str(p) for p in parts)

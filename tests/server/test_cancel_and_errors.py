@@ -31,10 +31,8 @@ async def _assert_cancelled(
     with pytest.raises(JsonRpcException) as raised:
         await task
     assert raised.value.code == -32800  # RequestCancelled
-    await _until(
-        lambda: simulator.requests and simulator.requests[-1].disconnected, "the disconnect"
-    )
-    record = simulator.requests[-1]
+    await _until(lambda: simulator.chats and simulator.chats[-1].disconnected, "the disconnect")
+    record = simulator.chats[-1]
     assert record.completed is False
     assert record.chunks_sent < 400
     await _until(
@@ -182,7 +180,7 @@ async def test_bad_settings_are_named_once_and_defaults_used(
     warnings = editor.messages(types.MessageType.Warning)
     assert sum("'temperature'" in w for w in warnings) == 1
     assert sum("'noSuchSetting'" in w for w in warnings) == 1
-    assert simulator.requests[-1].body["temperature"] == 0
+    assert simulator.chats[-1].body["temperature"] == 0
 
 
 async def test_did_change_configuration_takes_effect_for_the_next_request(
@@ -197,5 +195,5 @@ async def test_did_change_configuration_takes_effect_for_the_next_request(
         )
     )
     await editor.command("grok.explain", {"uri": uri, "range": WHOLE})
-    body = simulator.requests[-1].body
+    body = simulator.chats[-1].body
     assert body["model"] == "grok-3" and body["temperature"] == 0.5

@@ -26,12 +26,12 @@ async def test_follow_up_question_carries_the_history(
     editor.open(uri, SOURCE)
     first = await editor.command("grok.explain", {"uri": uri, "range": WHOLE})
     await editor.command("grok.ask", {"uri": uri, "question": "Why does it return a + b?"})
-    messages = simulator.requests[-1].body["messages"]
+    messages = simulator.chats[-1].body["messages"]
     assert [m["role"] for m in messages] == ["system", "user", "assistant", "user"]
     assert messages[2]["content"] == _field(first, "text")
     assert messages[-1]["content"] == "Why does it return a + b?"
     # the same conversation id travels with both requests (prompt-cache routing)
-    ids = {r.headers["x-grok-conv-id"] for r in simulator.requests}
+    ids = {r.headers["x-grok-conv-id"] for r in simulator.chats}
     assert len(ids) == 1
     shown = await editor.command("grok.conversation.show", {"uri": uri})
     turns = _field(shown, "turns")
@@ -51,7 +51,7 @@ async def test_history_survives_a_restart(
     again = await launch("vscode")
     again.open(uri, SOURCE)
     await again.command("grok.ask", {"uri": uri, "question": "And for strings?"})
-    messages = simulator.requests[-1].body["messages"]
+    messages = simulator.chats[-1].body["messages"]
     assert len(messages) == 4 and "def add" in messages[1]["content"]
 
 
@@ -62,12 +62,12 @@ async def test_reset_forgets_the_conversation(
     uri = (workspace / "calc.py").as_uri()
     editor.open(uri, SOURCE)
     await editor.command("grok.explain", {"uri": uri, "range": WHOLE})
-    before = simulator.requests[-1].headers["x-grok-conv-id"]
+    before = simulator.chats[-1].headers["x-grok-conv-id"]
     await editor.command("grok.conversation.reset", {"uri": uri})
     await editor.command("grok.ask", {"uri": uri, "question": "Hello?"})
-    messages = simulator.requests[-1].body["messages"]
+    messages = simulator.chats[-1].body["messages"]
     assert [m["role"] for m in messages] == ["system", "user"]
-    assert simulator.requests[-1].headers["x-grok-conv-id"] != before
+    assert simulator.chats[-1].headers["x-grok-conv-id"] != before
 
 
 async def test_conversation_follows_a_renamed_file(
@@ -83,4 +83,4 @@ async def test_conversation_follows_a_renamed_file(
     )
     editor.open(new, SOURCE)
     await editor.command("grok.ask", {"uri": new, "question": "Still there?"})
-    assert len(simulator.requests[-1].body["messages"]) == 4
+    assert len(simulator.chats[-1].body["messages"]) == 4

@@ -94,10 +94,10 @@ async def test_explain_streams_progress_and_returns_the_text(
     assert (reports[-1].message or "").startswith("Done")
     assert any(isinstance(r, types.WorkDoneProgressReport) for r in reports)
     # the request the API saw carries the file, the numbered selection and the task
-    body = simulator.requests[-1].body
+    body = simulator.chats[-1].body
     user = body["messages"][-1]["content"]
     assert "geometry.py" in user and "4 | def area(radius):" in user
-    assert simulator.requests[-1].headers.get("x-grok-conv-id")
+    assert simulator.chats[-1].headers.get("x-grok-conv-id")
 
 
 async def test_server_creates_progress_when_the_client_gives_no_token(
@@ -165,3 +165,36 @@ async def test_message_display_when_configured(launch: StartEditor, workspace: P
     result = await editor.command("grok.tests", {"uri": uri, "range": FUNCTION})
     assert _field(result, "text") in editor.messages(types.MessageType.Info)
     assert editor.client.shown_documents == []
+
+
+async def test_thinking_duration_is_reported_when_it_ends(
+    launch: StartEditor, workspace: Path
+) -> None:
+    editor = await launch("vscode", {"progressIntervalMs": 0})
+    uri = (workspace / "t.py").as_uri()
+    editor.open(uri, "x = 1  # [[sim reasoning=3 tps=50]]\n")
+    whole = {"start": {"line": 0, "character": 0}, "end": {"line": 1, "character": 0}}
+    await editor.command("grok.explain", {"uri": uri, "range": whole}, token="t-1")
+    messages = [
+        r.message or ""
+        for r in editor.client.progress_reports["t-1"]
+        if isinstance(r, types.WorkDoneProgressReport)
+    ]
+    assert any(m.startswith("Thought for ") and "s · " in m for m in messages)
+
+
+async def test_progress_reports_are_coalesced_and_the_last_text_is_kept(
+    launch: StartEditor, workspace: Path
+) -> None:
+    editor = await launch("vscode", {"progressIntervalMs": 60000})
+    uri = (workspace / "c.py").as_uri()
+    editor.open(uri, "x = 1  # [[sim tokens=300]]\n")
+    whole = {"start": {"line": 0, "character": 0}, "end": {"line": 1, "character": 0}}
+    result = await editor.command("grok.explain", {"uri": uri, "range": whole}, token="c-1")
+    reports = [
+        r
+        for r in editor.client.progress_reports["c-1"]
+        if isinstance(r, types.WorkDoneProgressReport)
+    ]
+    assert len(reports) == 2  # the first piece at once, then only the final flush
+    assert (reports[-1].message or "").endswith(_field(result, "text").split()[-1])

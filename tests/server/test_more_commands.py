@@ -35,7 +35,7 @@ async def test_fix_uses_the_overlapping_diagnostics(
     )
     assert _field(result, "applied") is True
     assert editor.texts[uri] == "def f():\n    return 1\n"
-    user = simulator.requests[-1].body["messages"][-1]["content"]
+    user = simulator.chats[-1].body["messages"][-1]["content"]
     assert "line 2: error: unknown statement" in user and "(pyflakes)" in user
     assert editor.applied_edits[-1].label == "Grok: Fix"
 
@@ -60,7 +60,7 @@ async def test_user_defined_actions_explain_and_edit(
     editor.open(uri, "x = 3\nprint(x)\n")
     explained = await editor.command("grok.action", {"id": "why", "uri": uri, "range": WHOLE})
     assert "x = 3" in _field(explained, "text")
-    user = simulator.requests[-1].body["messages"][-1]["content"]
+    user = simulator.chats[-1].body["messages"][-1]["content"]
     assert "Why would box.py in python need: x = 3\nprint(x)" in user
     edited = await editor.command("grok.action", {"id": "ren", "uri": uri, "range": WHOLE})
     assert _field(edited, "applied") is True
@@ -99,7 +99,7 @@ async def test_a_new_request_of_the_same_action_supersedes_the_older(
         await first
     assert raised.value.code == -32800
     assert await second
-    assert simulator.requests[0].disconnected is True
+    assert simulator.chats[0].disconnected is True
 
 
 async def test_pulled_configuration_applies_to_the_first_request(
@@ -117,7 +117,7 @@ async def test_pulled_configuration_applies_to_the_first_request(
             "range": {"start": {"line": 1, "character": 0}, "end": {"line": 2, "character": 0}},
         },
     )
-    body = simulator.requests[-1].body
+    body = simulator.chats[-1].body
     assert body["model"] == "grok-3"
     assert "Context before" not in body["messages"][-1]["content"]
 
@@ -135,13 +135,64 @@ async def test_an_empty_range_means_the_enclosing_block(
         "grok.refactor",
         {"uri": uri, "range": {"start": cursor, "end": cursor}, "instruction": "rename count to n"},
     )
-    user = simulator.requests[-1].body["messages"][-1]["content"]
-    assert (
-        "Selected code:\n```python\n3 | def f(count):\n4 |     total = count\n5 |     return total\n```"
-        in user
-    )
+    user = simulator.chats[-1].body["messages"][-1]["content"]
+    block = "3 | def f(count):\n4 |     total = count\n5 |     return total\n```"
+    assert "Selected code:\n```python\n" + block in user
     assert _field(result, "applied") is True
     assert (
         editor.texts[uri]
         == "import os\n\ndef f(n):\n    total = n\n    return total\n\nprint(f(1))\n"
     )
+
+
+async def test_usage_and_cost_are_reported(launch: StartEditor, workspace: Path) -> None:
+    editor = await launch("vscode")
+    uri = (workspace / "u.py").as_uri()
+    editor.open(uri, "x = 1\n")
+    await editor.command("grok.explain", {"uri": uri, "range": WHOLE})
+    result = await editor.command("grok.explain", {"uri": uri, "range": WHOLE}, token="cost-1")
+    usage = _field(result, "usage")
+    # grok-4.3 in the simulator, US cents per 100M tokens: prompt 30,000, cached 7,500,
+    # completion 150,000
+    fresh = _field(usage, "promptTokens") - _field(usage, "cachedTokens")
+    expected = (
+        (
+            fresh * 30_000
+            + _field(usage, "cachedTokens") * 7_500
+            + _field(usage, "completionTokens") * 150_000
+        )
+        / 100_000_000
+        / 100
+    )
+    assert _field(result, "costUsd") == pytest.approx(expected)
+    end = editor.client.progress_reports["cost-1"][-1]
+    assert "$" in (end.message or "") and "cached" in (end.message or "")
+    session = _field(await editor.command("grok.usage", {}), "session")
+    assert _field(session, "requests") == 2
+    assert _field(session, "completionTokens") >= _field(usage, "completionTokens")
+    shown = await editor.command("grok.conversation.show", {"uri": uri})
+    assert _field(_field(shown, "usage"), "requests") == 2
+    assert _field(_field(shown, "usage"), "costUsd") > 0
+
+
+async def test_an_unknown_model_names_the_available_ones(
+    launch: StartEditor, workspace: Path
+) -> None:
+    editor = await launch("vscode", {"model": "grok-99"})
+    uri = (workspace / "m.py").as_uri()
+    editor.open(uri, "x = 1\n")
+    with pytest.raises(JsonRpcException) as raised:
+        await editor.command("grok.explain", {"uri": uri, "range": WHOLE})
+    assert "404" in str(raised.value) and "Available models:" in str(raised.value)
+    assert "grok-4.3" in str(raised.value)
+
+
+async def test_model_aliases_resolve(launch: StartEditor, simulator: Any, workspace: Path) -> None:
+    editor = await launch(
+        "minimal", {"model": "fast", "modelAliases": {"fast": "grok-code-fast-1"}}
+    )
+    uri = (workspace / "m.py").as_uri()
+    editor.open(uri, "x = 1\n")
+    result = await editor.command("grok.explain", {"uri": uri, "range": WHOLE})
+    assert _field(result, "model") == "grok-code-fast-1"
+    assert simulator.chats[-1].body["model"] == "grok-code-fast-1"
