@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import difflib
+import re
 import uuid
+from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 import attrs
 from lsprotocol import types
@@ -115,11 +119,64 @@ async def deliver_edit(
         suggestion = Suggestion(uuid.uuid4().hex, uri, action.title, anchor, code)
         ls.suggestions[suggestion.id] = suggestion
         ls.tracked.add(uri, anchor)
-        return {"applied": False, "suggestion": suggestion.id}
+        preview = await show_preview(ls, suggestion)
+        return {"applied": False, "suggestion": suggestion.id, "preview": preview}
     applied, why_not = await apply_code(ls, uri, anchor, code, action.title)
     if not applied:
         ls.warn_now(why_not)
     return {"applied": applied}
+
+
+def preview_diff(uri: str, anchor: Anchor, code: str) -> str:
+    """The suggestion as a unified diff of the file, with the file's own line numbers."""
+    name = PurePosixPath(urlsplit(uri).path).name or uri
+    before = anchor.text
+    after = fit_to_selection(code, before, line_ending_of(before))
+    first = anchor.span.start_line if anchor.span is not None else 0
+    diff = difflib.unified_diff(
+        split_lines(before), split_lines(after), f"a/{name}", f"b/{name}", n=3
+    )
+    lines = []
+    for line in diff:
+        if line.startswith("@@"):
+            # Shift hunk headers from selection-relative to file line numbers.
+            line = re.sub(
+                r"-(\d+)|\+(\d+)",
+                lambda m: f"{m[0][0]}{int(m[1] or m[2]) + first}",
+                line,
+            )
+        lines.append(line if line.endswith(("\n", "\r")) else line + "\n")
+    return "".join(lines)
+
+
+def _write_preview(state_dir: Path, suggestion_id: str, diff: str) -> Path:
+    folder = state_dir / "previews"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{suggestion_id}.diff"
+    temporary = path.with_suffix(".tmp")
+    temporary.write_text(diff, encoding="utf-8")
+    temporary.replace(path)
+    return path
+
+
+async def show_preview(ls: GrokLanguageServer, suggestion: Suggestion) -> str | None:
+    """Write the suggestion's diff under the state dir and show it beside the code."""
+    state_dir = ls.assistant.state_dir
+    if state_dir is None:
+        return None
+    diff = preview_diff(suggestion.uri, suggestion.anchor, suggestion.code)
+    try:
+        path = await ls.assistant.in_store(_write_preview, state_dir, suggestion.id, diff)
+    except OSError as error:
+        ls.warn_once(f"could not write the suggestion's diff ({error.strerror})")
+        return None
+    if ls.client_supports_show_document():
+        ls.in_background(
+            ls.window_show_document_async(
+                types.ShowDocumentParams(uri=path.as_uri(), take_focus=False)
+            )
+        )
+    return path.as_uri()
 
 
 async def deliver_explanation(

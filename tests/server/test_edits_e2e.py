@@ -184,6 +184,10 @@ async def test_preview_mode_offers_apply_suggestion(launch: StartEditor, workspa
     )
     assert _field(result, "applied") is False
     assert editor.applied_edits == [] and editor.texts[uri] == source
+    preview = editor.client.shown_documents[-1]
+    assert preview.uri == _field(result, "preview") and preview.take_focus is False
+    diff = Path(preview.uri.removeprefix("file://")).read_text(encoding="utf-8")
+    assert "@@ -1,2 +1,2 @@\n-def f(count):\n-    return count\n+def f(n):\n+    return n\n" in diff
     actions = await editor.client.text_document_code_action_async(
         types.CodeActionParams(
             text_document=types.TextDocumentIdentifier(uri=uri),
