@@ -70,6 +70,7 @@ class ActionArgs:
     id: str
     uri: str
     range: RangeArg
+    input: str | None = None  # fills `{input}` in the action's prompt
 
 
 @attrs.frozen

@@ -68,6 +68,7 @@ async def run_request(
     value: types.Range | None,
     instruction: str,
     diagnostics: list[DiagnosticNote] | None = None,
+    user_input: str = "",
 ) -> dict[str, Any]:
     """One model request from start to delivery; cancellable by all three paths."""
     settings = await settled_settings(ls)
@@ -88,7 +89,7 @@ async def run_request(
                     "selection": selection.text,
                     "language": selection.language_id,
                     "path": selection.path,
-                    "input": "",
+                    "input": user_input,
                 },
             )
     token = WORK_DONE_TOKEN.get()

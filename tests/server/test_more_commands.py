@@ -58,10 +58,12 @@ async def test_user_defined_actions_explain_and_edit(
     )  # the bad entry is named, the rest work
     uri = (workspace / "box.py").as_uri()
     editor.open(uri, "x = 3\nprint(x)\n")
-    explained = await editor.command("grok.action", {"id": "why", "uri": uri, "range": WHOLE})
+    explained = await editor.command(
+        "grok.action", {"id": "why", "uri": uri, "range": WHOLE, "input": "Tell me"}
+    )
     assert "x = 3" in _field(explained, "text")
     user = simulator.chats[-1].body["messages"][-1]["content"]
-    assert "Why would box.py in python need: x = 3\nprint(x)" in user
+    assert "Tell me: why would box.py in python need: x = 3\nprint(x)" in user
     edited = await editor.command("grok.action", {"id": "ren", "uri": uri, "range": WHOLE})
     assert _field(edited, "applied") is True
     assert editor.texts[uri] == "width = 3\nprint(width)\n"
