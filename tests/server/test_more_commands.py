@@ -47,7 +47,7 @@ async def test_user_defined_actions_explain_and_edit(
         {
             "id": "why",
             "title": "Why?",
-            "prompt": "Why would {path} in {language} need: {selection}",
+            "prompt": "{input}: why would {path} in {language} need: {selection}",
         },
         {"id": "ren", "title": "Rename x", "prompt": "rename x to width", "result": "edit"},
         {"id": "broken"},
