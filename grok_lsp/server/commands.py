@@ -241,7 +241,12 @@ def register(ls: GrokLanguageServer) -> None:
             raise JsonRpcInvalidParams(f"id: unknown action {request.id!r} (known: {known})")
         action = user_defined(configured[request.id])
         return await run_request(
-            ls, action, request.uri, request.range.to_lsp(), action.instruction
+            ls,
+            action,
+            request.uri,
+            request.range.to_lsp(),
+            action.instruction,
+            user_input=request.input or "",
         )
 
     @ls.command("grok.conversation.show")
