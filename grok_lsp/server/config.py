@@ -65,6 +65,11 @@ def register(ls: GrokLanguageServer) -> None:
     def initialize(ls: GrokLanguageServer, params: types.InitializeParams) -> None:
         apply_settings(ls, params.initialization_options or {}, Settings())
         ls.initial_settings = ls.settings
+        if ls.settings.inline_completion.enabled:
+            # Registered before pygls computes the capabilities: advertised only when enabled.
+            from grok_lsp.server import inline
+
+            inline.register(ls)
 
     @ls.feature(types.INITIALIZED)
     async def initialized(ls: GrokLanguageServer, params: types.InitializedParams) -> None:

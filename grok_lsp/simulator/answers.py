@@ -189,7 +189,19 @@ def _edit(prompt: Prompt) -> str:
     )
 
 
+COMPLETION = "sim_completion()"
+
+
+def _completion(prompt: Prompt) -> str:
+    """Echo the cursor's line as a model might, then a fixed insertion, fenced."""
+    before, cursor, _ = prompt.last_user.partition("<CURSOR>")
+    line = before.rsplit("\n", 1)[-1] if cursor else ""
+    return f"```{_language(prompt)}\n{line}{COMPLETION}\n```\n"
+
+
 def answer_text(prompt: Prompt) -> str:
+    if prompt.task == "complete":
+        return _completion(prompt)
     if prompt.task in EDIT_TASKS:
         return _edit(prompt)
     return _explanation(prompt)

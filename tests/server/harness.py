@@ -79,6 +79,7 @@ class Editor:
         self.refuse_edits = False
         self.edit_arrived = asyncio.Event()
         self.stopped = False
+        self.capabilities = types.ServerCapabilities()
 
     def open(self, uri: str, text: str, language_id: str = "python") -> None:
         self.texts[uri] = text
@@ -230,6 +231,7 @@ async def start_editor(
         )
     )
     editor.encoding = str(result.capabilities.position_encoding or "utf-16")
+    editor.capabilities = result.capabilities
     return editor
 
 

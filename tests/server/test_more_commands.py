@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from lsprotocol import types
 from pygls.exceptions import JsonRpcException
 
 from tests.server.conftest import StartEditor
@@ -198,3 +199,55 @@ async def test_model_aliases_resolve(launch: StartEditor, simulator: Any, worksp
     result = await editor.command("grok.explain", {"uri": uri, "range": WHOLE})
     assert _field(result, "model") == "grok-code-fast-1"
     assert simulator.chats[-1].body["model"] == "grok-code-fast-1"
+
+
+async def test_inline_completion_only_when_enabled(
+    launch: StartEditor, simulator: Any, workspace: Path
+) -> None:
+    off = await launch("neovim")
+    assert off.capabilities.inline_completion_provider is None
+    editor = await launch("neovim", {"inlineCompletion": {"enabled": True, "debounceMs": 0}})
+    assert editor.capabilities.inline_completion_provider is not None
+    uri = (workspace / "inl.py").as_uri()
+    editor.open(uri, "def add(a, b):\n    return \n")
+    params = types.InlineCompletionParams(
+        text_document=types.TextDocumentIdentifier(uri=uri),
+        position=types.Position(line=1, character=11),
+        context=types.InlineCompletionContext(
+            trigger_kind=types.InlineCompletionTriggerKind.Invoked
+        ),
+    )
+    result = await editor.client.text_document_inline_completion_async(params)
+    assert isinstance(result, types.InlineCompletionList)
+    assert [item.insert_text for item in result.items] == ["sim_completion()"]
+    body = simulator.chats[-1].body
+    assert body["max_completion_tokens"] <= 128
+    assert "    return <CURSOR>\n" in body["messages"][-1]["content"]
+    again = await editor.client.text_document_inline_completion_async(params)
+    assert isinstance(again, types.InlineCompletionList) and again.items == result.items
+    assert len(simulator.chats) == 1  # the second answer came from the cache
+
+
+async def test_a_newer_inline_request_supersedes_the_older(
+    launch: StartEditor, simulator: Any, workspace: Path
+) -> None:
+    editor = await launch("vscode", {"inlineCompletion": {"enabled": True, "debounceMs": 300}})
+    uri = (workspace / "inl.py").as_uri()
+    editor.open(uri, "def add(a, b):\n    return \n")
+
+    def at(character: int) -> types.InlineCompletionParams:
+        return types.InlineCompletionParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            position=types.Position(line=1, character=character),
+            context=types.InlineCompletionContext(
+                trigger_kind=types.InlineCompletionTriggerKind.Automatic
+            ),
+        )
+
+    older = asyncio.ensure_future(editor.client.text_document_inline_completion_async(at(10)))
+    await asyncio.sleep(0.05)
+    newer = await editor.client.text_document_inline_completion_async(at(11))
+    first = await older
+    assert isinstance(first, types.InlineCompletionList) and not first.items
+    assert isinstance(newer, types.InlineCompletionList) and len(newer.items) == 1
+    assert len(simulator.chats) == 1  # the superseded request never reached the API
