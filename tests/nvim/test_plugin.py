@@ -25,6 +25,11 @@ def mean(values):
 """
 
 
+def chats(simulator: Simulator) -> list[RequestRecord]:
+    """The chat completion requests the simulator saw, oldest first."""
+    return [r for r in simulator.requests if r.path.endswith("/chat/completions")]
+
+
 def test_explain_streams_the_answer_into_a_markdown_window(
     scenario: Scenario, simulator: Simulator
 ) -> None:
@@ -43,7 +48,7 @@ def test_explain_streams_the_answer_into_a_markdown_window(
         """,
         files={"sample.py": SAMPLE},
     )
-    expected = answer_text(read_prompt(simulator.requests[-1].body["messages"]))
+    expected = answer_text(read_prompt(chats(simulator)[-1].body["messages"]))
     assert result["state"] == "done"
     assert result["content"] == expected
     assert "\n".join(result["lines"]) == expected
@@ -89,14 +94,14 @@ def test_refactor_changes_the_buffer_and_one_undo_restores_it(
     ]
     assert result["undone"] == typed
     assert result["typing_undone"] == original
-    assert "rename result to acc" in simulator.requests[-1].body["messages"][-1]["content"]
+    assert "rename result to acc" in chats(simulator)[-1].body["messages"][-1]["content"]
 
 
 def _eventually_disconnected(simulator: Simulator, timeout_s: float = 10) -> RequestRecord:
     """The simulator notes the disconnect when it next writes: poll, bounded."""
     deadline = time.monotonic() + timeout_s
     while True:
-        record = simulator.requests[-1]
+        record = chats(simulator)[-1]
         if record.disconnected or record.completed or time.monotonic() > deadline:
             return record
         time.sleep(0.05)
@@ -114,7 +119,7 @@ def test_follow_up_question_carries_the_history(scenario: Scenario, simulator: S
         """,
         files={"sample.py": SAMPLE},
     )
-    messages = simulator.requests[-1].body["messages"]
+    messages = chats(simulator)[-1].body["messages"]
     turns = [(m["role"], m["content"]) for m in messages if m["role"] != "system"]
     assert [role for role, _ in turns] == ["user", "assistant", "user"]
     assert "def total(values):" in turns[0][1]
@@ -224,7 +229,7 @@ def test_code_action_explain_opens_the_answer_window(
         """,
         files={"sample.py": SAMPLE},
     )
-    expected = answer_text(read_prompt(simulator.requests[-1].body["messages"]))
+    expected = answer_text(read_prompt(chats(simulator)[-1].body["messages"]))
     for title in ("Grok: Explain", "Grok: Refactor", "Grok: Fix", "Grok: Document", "Grok: Tests"):
         assert title in result["titles"]
     assert result["title"] == "Grok: Explain"
@@ -271,7 +276,7 @@ def test_code_action_reaches_the_server_without_the_plugins_command_handlers(
         """,
         files={"sample.py": SAMPLE},
     )
-    expected = answer_text(read_prompt(simulator.requests[-1].body["messages"]))
+    expected = answer_text(read_prompt(chats(simulator)[-1].body["messages"]))
     assert "grok.explain" in result["advertised"]
     assert result["content"] == expected
     assert [result["stream_token"]] == result["progress_tokens"], (
@@ -350,7 +355,7 @@ def test_models_conversation_and_reset(scenario: Scenario, simulator: Simulator)
         files={"sample.py": SAMPLE},
     )
     assert "grok-3" in result["offered"]
-    explain, ask = simulator.requests[-2], simulator.requests[-1]
+    explain, ask = chats(simulator)[-2:]
     assert explain.body["model"] == "grok-3"
     # After the reset the follow-up is the conversation's first turn.
     assert [m["role"] for m in ask.body["messages"] if m["role"] != "system"] == ["user"]
@@ -369,3 +374,29 @@ def test_checkhealth_shows_a_rejected_key_as_an_error(scenario: Scenario) -> Non
     report = "\n".join(result["lines"])
     assert "ERROR the API key is accepted" in report, report
     assert "bad-key-for-health" not in report
+
+
+def test_setup_configures_the_client_and_keymaps(scenario: Scenario) -> None:
+    result = scenario(
+        """
+        local source = T.edit("notes.txt")
+        local client = T.client(source)
+        return {
+          filetype = vim.bo[source].filetype,
+          init_options = client.config.init_options,
+          env_key = client.config.cmd_env.XAI_API_KEY,
+          explain_n = vim.fn.maparg("<leader>ge", "n"),
+          explain_x = vim.fn.maparg("<leader>ge", "x"),
+        }
+        """,
+        files={"notes.txt": "plain text, any filetype\n"},
+        setup={"settings": {"model": "grok-4"}, "keymaps": {"explain": "<leader>ge"}},
+    )
+    assert result["filetype"] == "text"
+    assert result["init_options"] == {
+        "model": "grok-4",
+        "resultDisplay": "none",
+        "streamNotifications": True,
+    }
+    assert result["env_key"] == TEST_KEY
+    assert result["explain_n"] == result["explain_x"] == ":GrokExplain<CR>"

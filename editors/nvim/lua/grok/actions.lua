@@ -198,7 +198,12 @@ function M.run(name, opts)
     argument.question = args
   end
   local show = action.explains or require("grok.config").options.window.show_edits
-  return M.execute(client, action.command, argument, { bufnr = bufnr, title = action.title, show = show })
+  return M.execute(
+    client,
+    action.command,
+    argument,
+    { bufnr = bufnr, title = action.title, show = show }
+  )
 end
 
 --- A grok.* command of a code action (vim.lsp.buf.code_action()).

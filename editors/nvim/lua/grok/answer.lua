@@ -93,7 +93,10 @@ function View:show()
     self.win = vim.api.nvim_open_win(self.buf, false, {
       split = vertical and "right" or "below",
       win = -1,
-      [vertical and "width" or "height"] = dimension(vertical and options.width or options.height, total),
+      [vertical and "width" or "height"] = dimension(
+        vertical and options.width or options.height,
+        total
+      ),
     })
     vim.wo[self.win].winbar = "%#GrokAnswerStatus#" .. self:window_title():gsub("%%", "%%%%")
   end

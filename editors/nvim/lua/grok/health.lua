@@ -15,7 +15,8 @@ end
 ---@return vim.SystemCompleted?
 ---@return string? error
 local function run(cmd, args, env)
-  local ok, process = pcall(vim.system, vim.list_extend(vim.deepcopy(cmd), args), { text = true, env = env })
+  local ok, process =
+    pcall(vim.system, vim.list_extend(vim.deepcopy(cmd), args), { text = true, env = env })
   if not ok then
     return nil, tostring(process)
   end
@@ -92,7 +93,10 @@ function M.check()
 
   health.start("xAI API (grok-lsp doctor)")
   if type(settings.apiKey) == "string" and settings.apiKey ~= "" then
-    health.warn("the key is in the settings (apiKey)", { "Prefer the XAI_API_KEY environment variable" })
+    health.warn(
+      "the key is in the settings (apiKey)",
+      { "Prefer the XAI_API_KEY environment variable" }
+    )
   end
   local doctor, doctor_err = run(cmd, { "doctor" }, env)
   if not doctor then

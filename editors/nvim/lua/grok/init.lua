@@ -4,6 +4,7 @@ local M = {}
 --- Configure and enable grok-lsp (vim.lsp.config + vim.lsp.enable).
 ---@param opts? grok.Options
 function M.setup(opts)
+  require("grok.commands").define()
   local options = require("grok.config").set(opts)
   vim.lsp.config("grok", require("grok.lsp").config(options))
   vim.lsp.enable("grok")
