@@ -81,7 +81,7 @@ async def test_models_lists_what_the_api_offers(launch: StartEditor) -> None:
 async def test_a_new_request_of_the_same_action_supersedes_the_older(
     launch: StartEditor, simulator: Any, workspace: Path
 ) -> None:
-    editor = await launch("vscode")
+    editor = await launch("vscode", {"contextLines": 0})  # keep the marker out of request 2
     uri = (workspace / "slow.py").as_uri()
     editor.open(uri, "# [[sim tps=20 tokens=300]]\nx = 1\n")
     first = asyncio.ensure_future(editor.command("grok.explain", {"uri": uri, "range": WHOLE}))
