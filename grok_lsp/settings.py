@@ -72,7 +72,12 @@ class Settings:
 
     def resolve_model(self, name: str | None = None) -> str:
         wanted = name or self.model
-        return self.model_aliases.get(wanted, BUILTIN_ALIASES.get(wanted, wanted))
+        model = self.model_aliases.get(wanted, BUILTIN_ALIASES.get(wanted, wanted))
+        if self.provider == "grok-web":
+            from grok_lsp.grokweb.models import grok_com_model
+
+            return grok_com_model(model)
+        return model
 
 
 for _cls in (UserAction, InlineCompletionSettings, Settings):

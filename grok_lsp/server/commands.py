@@ -14,6 +14,7 @@ from grok_lsp.assistant.actions import ASK, BUILTIN_ACTIONS, Action, render_temp
 from grok_lsp.assistant.anchor import Anchor, Span
 from grok_lsp.assistant.context import CodeSelection, DiagnosticNote
 from grok_lsp.assistant.usage import ModelCatalog, UsageTotals, usage_from_lsp
+from grok_lsp.grokweb.errors import SIGN_IN_URL, GrokWebSignInError
 from grok_lsp.server import delivery
 
 # At runtime: pygls reads the handlers' annotations to inject the server.
@@ -179,25 +180,26 @@ async def name_available_models(
 def report_failure(ls: GrokLanguageServer, error: GrokError) -> None:
     message = ls.secrets.redact(f"Grok: {error.user_message()}")
     if isinstance(error, MissingAPIKeyError):
-        ls.in_background(offer_console(ls, message))
+        ls.in_background(offer_link(ls, message, "Open xAI console", XAI_CONSOLE))
+    elif isinstance(error, GrokWebSignInError):  # grok.com cookies missing or rejected
+        ls.in_background(offer_link(ls, message, "Sign in at grok.com", SIGN_IN_URL))
     else:
         ls.window_show_message(
             types.ShowMessageParams(type=types.MessageType.Error, message=message)
         )
 
 
-async def offer_console(ls: GrokLanguageServer, message: str) -> None:
+async def offer_link(ls: GrokLanguageServer, message: str, title: str, url: str) -> None:
+    """An error with one button that opens the page where the user can fix it."""
     choice = await ls.window_show_message_request_async(
         types.ShowMessageRequestParams(
             type=types.MessageType.Error,
             message=message,
-            actions=[types.MessageActionItem(title="Open xAI console")],
+            actions=[types.MessageActionItem(title=title)],
         )
     )
-    if choice is not None and choice.title == "Open xAI console":
-        await ls.window_show_document_async(
-            types.ShowDocumentParams(uri=XAI_CONSOLE, external=True)
-        )
+    if choice is not None and choice.title == title:
+        await ls.window_show_document_async(types.ShowDocumentParams(uri=url, external=True))
 
 
 def register(ls: GrokLanguageServer) -> None:
@@ -303,7 +305,12 @@ def register(ls: GrokLanguageServer) -> None:
         except GrokError as error:
             report_failure(ls, error)
             raise RequestFailed(ls.secrets.redact(error.user_message())) from None
-        return {"models": catalog.models, "current": settings.resolve_model()}
+        models = catalog.models
+        if settings.provider == "grok-web":
+            from grok_lsp.grokweb.models import MODELS
+
+            models = list(MODELS)
+        return {"models": models, "current": settings.resolve_model()}
 
     @ls.command("grok.usage")
     async def usage(ls: GrokLanguageServer, *args: Any) -> dict[str, Any]:

@@ -79,6 +79,7 @@ class Editor:
         self.refuse_edits = False
         self.edit_arrived = asyncio.Event()
         self.stopped = False
+        self.offered_actions: list[str] = []
         self.capabilities = types.ServerCapabilities()
 
     def open(self, uri: str, text: str, language_id: str = "python") -> None:
@@ -210,6 +211,7 @@ async def start_editor(
 
         @client.feature(types.WINDOW_SHOW_MESSAGE_REQUEST)
         def message_request(params: types.ShowMessageRequestParams) -> None:
+            holder["editor"].offered_actions.extend(a.title for a in params.actions or [])
             client.messages.append(
                 types.ShowMessageParams(type=params.type, message=params.message)
             )

@@ -120,6 +120,7 @@ async def test_missing_key_offers_the_console(launch: StartEditor, workspace: Pa
     with pytest.raises(JsonRpcException):
         await editor.command("grok.explain", {"uri": uri, "range": WHOLE})
     await _until(lambda: any("XAI_API_KEY" in m for m in editor.messages()), "the key message")
+    assert editor.offered_actions == ["Open xAI console"]
 
 
 @pytest.mark.parametrize(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from pathlib import Path
 from typing import Any
@@ -139,8 +140,13 @@ async def test_missing_or_rejected_cookies_tell_the_user_how_to_sign_in(
         await editor.command("grok.explain", {"uri": uri, "range": WHOLE})
     error = str(raised.value)
     assert says in error and "grokWebCookies" in error and "https://grok.com" in error
-    shown = [m for m in editor.messages() if "grokWebCookies" in m]
+    for _ in range(500):  # the message with its button comes from a background task
+        shown = [m for m in editor.messages() if "grokWebCookies" in m]
+        if shown:
+            break
+        await asyncio.sleep(0.01)
     assert shown and says in shown[0]
+    assert editor.offered_actions == ["Sign in at grok.com"]
     assert all("bad-expired" not in m for m in editor.messages())
     if cookies is None or "sso=" not in cookies:
         assert simulator.requests == []  # nothing leaves without a session
