@@ -21,6 +21,9 @@ M.views = {}
 --- One answer buffer per source buffer: a new question replaces the last answer.
 ---@type table<integer, integer>
 local buffer_of_source = {}
+--- Requests whose answer was replaced by a newer one: their late text is dropped.
+---@type table<string, true>
+local retired = {}
 
 local function set_highlights()
   vim.api.nvim_set_hl(0, "GrokReasoning", { link = "Comment", default = true })
@@ -231,6 +234,7 @@ function M.open(opts)
     if other.buf == view.buf then
       view.win = other.win
       M.views[token] = nil
+      retired[token] = true
     end
   end
   vim.api.nvim_buf_clear_namespace(view.buf, ns, 0, -1)
@@ -252,6 +256,9 @@ function M.on_stream(_, params, _)
   end
   local token = tostring(params.token)
   local view = M.views[token]
+  if retired[token] then
+    return vim.NIL
+  end
   if not view then
     local source = params.uri and vim.uri_to_bufnr(params.uri) or nil
     view = M.open({ token = token, title = "Grok", source = source })
