@@ -61,7 +61,12 @@ class AnswerStream:
         self._pending: list[tuple[str, str]] = []
         self._last_stream = 0.0
         self._stream_timer: asyncio.TimerHandle | None = None
-        self.stream_token = str(token) if token is not None else f"grok-{id(self)}"
+        self._own_stream_token = f"grok-{id(self)}"
+
+    @property
+    def stream_token(self) -> str:
+        """`grok/stream` uses the progress token, so a client can tie the text to its request."""
+        return str(self.token) if self.token is not None else self._own_stream_token
 
     def begin(self) -> None:
         if self.token is None:
