@@ -23,5 +23,9 @@ lint: $(STAMP)
 test: lint
 	$(BIN)/pytest
 
+# The benchmarks of docs/benchmarks.md: prints a table, writes bench/results/latest.json.
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -52,9 +52,10 @@ FIGURES: dict[int, set[str]] = {
         "growth_second_half_mb",
     },
     6: {
-        "stream_end_to_apply_edit_ms",
-        "stream_end_to_applied_ms",
-        "stream_end_to_applied_max_ms",
+        "complete_to_apply_edit_ms",
+        "complete_to_applied_ms",
+        "complete_to_applied_max_ms",
+        "sim_stream_end_to_applied_ms",
         "command_total_ms",
     },
     7: {
