@@ -83,13 +83,17 @@ class Server:
     def process(self) -> asyncio.subprocess.Process:
         return self.editor.client._server  # type: ignore[no-any-return]
 
-    def written(self) -> bytes:
+    def outputs(self) -> list[tuple[str, bytes]]:
         """Every byte the server wrote: stdout, stderr, log file, all files in the state dir."""
-        parts = [bytes(self.stdout), bytes(self.stderr)]
-        for path in [self.log_file, *sorted(self.state_dir.rglob("*"))]:
-            if path.is_file():
-                parts.append(path.read_bytes())
-        return b"".join(parts)
+        parts = [("stdout", bytes(self.stdout)), ("stderr", bytes(self.stderr))]
+        paths = [self.log_file]
+        if self.state_dir.is_dir():
+            paths.extend(sorted(self.state_dir.rglob("*")))
+        parts.extend((str(path), path.read_bytes()) for path in paths if path.is_file())
+        return parts
+
+    def written(self) -> bytes:
+        return b"".join(data for _, data in self.outputs())
 
 
 def _teeing(sink: bytearray, reader: Any) -> None:
@@ -165,8 +169,14 @@ async def stop_server(server: Server, ledger: Ledger) -> None:
 def check_secrets(server: Server, ledger: Ledger) -> None:
     written = server.written()
     ledger.count("bytes scanned for the key", len(written))
+    leaks = []
     for key in KEYS:
-        assert key.encode() not in written, f"the API key {key} leaked into the server's output"
+        for name, data in server.outputs():
+            at = data.find(key.encode())
+            if at >= 0:
+                context = data[max(0, at - 150) : at + 40].decode("utf-8", "replace")
+                leaks.append(f"{key} in {name}: ...{context}")
+    assert not leaks, "the API key leaked:\n" + "\n".join(leaks)
 
 
 def check_blast_radius(server: Server) -> None:

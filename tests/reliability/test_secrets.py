@@ -1,0 +1,130 @@
+"""The API key: only ever in the Authorization header to the configured base URL.
+
+Every server of this suite runs with DEBUG logging and has all it wrote scanned for the
+keys when it stops (conftest.check_secrets); these tests add the riskiest paths.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from pathlib import Path
+
+import pytest
+from lsprotocol import types
+from pygls.exceptions import JsonRpcException
+
+from grok_lsp.simulator import Simulator
+from tests.reliability.conftest import KEYS, OPTION_KEY, WHOLE, Ledger, Servers, edit_request, until
+
+CODE = "def f(count):\n    return count\n"
+BAD_KEY = "bad-" + OPTION_KEY  # the simulator answers 400 and repeats this key in the body
+
+
+def _key_only_in_authorization(sim: Simulator) -> None:
+    for record in sim.requests:
+        for name, value in record.headers.items():
+            assert not any(key in value for key in KEYS), f"key in header {name}"
+        assert not any(key in str(record.body) for key in KEYS), "key in a request body"
+        if record.path.startswith("/v1/"):
+            assert record.headers.get("authorization") == "Bearer <redacted>"
+
+
+async def test_api_key_from_initialization_options_never_leaks(
+    servers: Servers, sim: Simulator, ledger: Ledger
+) -> None:
+    sim.clear()
+    server = await servers.start(init_options={"apiKey": OPTION_KEY}, XAI_API_KEY="")
+    uri = servers.uri("opt.py")
+    server.editor.open(uri, CODE)
+    assert await server.editor.command("grok.explain", {"uri": uri, "range": WHOLE})
+    await edit_request(server, "grok.refactor", {"uri": uri, "range": WHOLE})
+    await server.editor.command("grok.models", {})
+    _key_only_in_authorization(sim)
+    ledger.row("secrets", "apiKey in initializationOptions, DEBUG log", "key in no byte written")
+
+
+async def test_a_rejected_key_echoed_by_the_api_never_leaks(
+    servers: Servers, sim: Simulator, ledger: Ledger
+) -> None:
+    server = await servers.start(init_options={"apiKey": BAD_KEY}, XAI_API_KEY="")
+    uri = servers.uri("bad.py")
+    server.editor.open(uri, CODE)
+    with pytest.raises(JsonRpcException) as raised:
+        await server.editor.command("grok.explain", {"uri": uri, "range": WHOLE})
+    assert OPTION_KEY not in str(raised.value)
+    assert any("API key" in m for m in server.editor.messages(types.MessageType.Error))
+    await servers.stop_all()
+    servers.started.clear()
+    written = server.written()
+    assert BAD_KEY.encode() not in written
+    ledger.row("secrets", "API echoes a rejected key in its 400 body", "redacted everywhere")
+
+
+async def test_plain_http_to_another_host_is_refused_unless_allowed(
+    servers: Servers, ledger: Ledger
+) -> None:
+    with Simulator(host="0.0.0.0") as remote:  # reachable as http://0.0.0.0, not loopback
+        url = f"http://0.0.0.0:{remote.port}/v1"
+        server = await servers.start(base_url=url)
+        uri = servers.uri("http.py")
+        server.editor.open(uri, CODE)
+        with pytest.raises(JsonRpcException) as raised:
+            await server.editor.command("grok.explain", {"uri": uri, "range": WHOLE})
+        assert "allowInsecureBaseUrl" in str(raised.value)
+        assert not remote.requests, "the key was sent over plain http"
+        server.client.workspace_did_change_configuration(
+            types.DidChangeConfigurationParams(settings={"grok": {"allowInsecureBaseUrl": True}})
+        )
+        assert await server.editor.command("grok.explain", {"uri": uri, "range": WHOLE})
+        assert len([r for r in remote.requests if r.path.endswith("/chat/completions")]) == 1
+    ledger.row(
+        "secrets",
+        "plain-http base URL that is not loopback",
+        "refused naming allowInsecureBaseUrl; allowed once set",
+    )
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+async def test_client_vanishing_mid_stream(
+    servers: Servers, sim: Simulator, ledger: Ledger
+) -> None:
+    server = await servers.start()
+    uri = servers.uri("gone.py")
+    server.editor.open(uri, "# [[sim tps=20 tokens=400]]\n" + CODE)
+    sim.clear()
+    request = asyncio.ensure_future(
+        server.editor.command("grok.explain", {"uri": uri, "range": WHOLE})
+    )
+    await until(lambda: server.editor.stream, "the answer to start")
+    pid = server.process.pid
+    sockets_before = [p for p in Path(f"/proc/{pid}/fd").iterdir() if "socket" in os.readlink(p)]
+    assert sockets_before  # the HTTP connection to the API is open
+    assert server.process.stdin is not None
+    server.process.stdin.close()
+    began = asyncio.get_running_loop().time()
+    await asyncio.wait_for(server.process.wait(), 2)
+    took = asyncio.get_running_loop().time() - began
+    server.editor.stopped = True
+    await asyncio.gather(request, return_exceptions=True)
+    assert not _children(pid), "the server left a child process"
+    chat = [r for r in sim.requests if r.path.endswith("/chat/completions")][-1]
+    await until(lambda: chat.disconnected or sim.requests[-1].disconnected, "the API hang-up")
+    ledger.count("faults injected")
+    ledger.row(
+        "client",
+        "stdin closed mid-stream",
+        f"exited in {took:.2f} s; no child process; the API stream was closed",
+    )
