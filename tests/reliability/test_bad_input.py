@@ -345,7 +345,12 @@ async def test_100_cancellations_race_100_requests(
         raise AssertionError(
             f"{len(open_streams)} of {len(chats)} API streams were still open 15 s after "
             f"100 cancellations (client saw {codes.count(CANCELLED)} RequestCancelled, "
-            f"{codes.count('result')} results)"
+            f"{codes.count('result')} results); stuck: "
+            + "; ".join(
+                f"{r.chunks_sent} chunks sent, first chunk "
+                f"{'never' if r.first_chunk_at is None else 'sent'}, status {r.status}"
+                for r in open_streams
+            )
         ) from None
     finished = [r for r in chats if r.completed]
     assert not finished, (
