@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint bench clean vscode-test vscode-clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,3 +29,10 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+
+# The VS Code extension alone: type check, unit tests, end to end in code-server (also part of `test`).
+vscode-test: $(STAMP)
+	$(BIN)/pytest tests/vscode
+
+vscode-clean:
+	rm -rf editors/vscode/.e2e editors/vscode/node_modules editors/vscode/dist editors/vscode/grok-lsp.vsix

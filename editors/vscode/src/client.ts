@@ -8,7 +8,6 @@ import {
   type LanguageClientOptions,
   type ServerOptions,
   State,
-  TransportKind,
   WorkDoneProgress,
   WorkDoneProgressCancelNotification,
   DidChangeConfigurationNotification,
@@ -75,8 +74,8 @@ export class GrokClient implements vscode.Disposable {
     }
     const serverOptions: ServerOptions = {
       command: located.command,
+      // stdio without TransportKind.stdio, which would append `--stdio` (grok-lsp has no such flag).
       args: ["serve"],
-      transport: TransportKind.stdio,
       options: { env },
     };
     const clientOptions: LanguageClientOptions = {

@@ -1,0 +1,321 @@
+// End to end in a real VS Code (code-server), driven by Playwright in Debian's chromium:
+// install the packaged extension, set the API key through its command, open a sample
+// file, run "Grok: Explain Selection" and "Grok: Refactor Selection" against the Grok API
+// simulator, and check what a user would see: the streamed answer in the panel and the
+// edited code in the editor.
+//
+// Needs scripts/install-e2e.sh to have run and the .vsix to be built. Environment:
+//   GROK_E2E_BASE_URL  the simulator's base URL (grok-lsp simulate prints it)   required
+//   GROK_E2E_SERVER    the grok-lsp executable                                  required
+//   GROK_E2E_VSIX      the packaged extension (default: grok-lsp.vsix here)
+//   GROK_E2E_ARTIFACTS where to keep logs and a screenshot (default: a temp folder)
+//   CHROMIUM           the browser (default: /usr/bin/chromium)
+import { spawn, execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+import { chromium } from "playwright-core";
+
+const EXTENSION_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+const E2E_DIR = join(EXTENSION_DIR, ".e2e");
+const CODE_SERVER = join(E2E_DIR, "code-server/node_modules/.bin/code-server");
+const NODE_BIN = join(E2E_DIR, "node/node_modules/.bin");
+const API_KEY = "xai-e2e-key-from-secret-storage";
+const STEP_TIMEOUT_MS = 60_000;
+
+const SAMPLE = `"""Geometry helpers."""
+
+
+def area(width, height):
+    return width * height
+
+
+def describe(width, height):
+    return f"{width}x{height} has area {area(width, height)}"
+`;
+
+function required(name) {
+  const value = process.env[name];
+  if (!value) {
+    throw new Error(`${name} is not set`);
+  }
+  return value;
+}
+
+function log(message) {
+  process.stderr.write(`[e2e ${new Date().toISOString().slice(11, 23)}] ${message}\n`);
+}
+
+function freePort() {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+async function waitForHealth(url, child, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) {
+      throw new Error(`code-server exited with ${child.exitCode} before it was ready`);
+    }
+    try {
+      const response = await fetch(`${url}/healthz`);
+      if (response.ok) {
+        return;
+      }
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`code-server did not answer ${url}/healthz within ${timeoutMs} ms`);
+}
+
+/** Monaco renders spaces as no-break spaces; give the editor's visible text back as plain text. */
+async function editorText(page) {
+  const text = await page.locator(".editor-instance .monaco-editor .view-lines").first().innerText();
+  return text.replace(/\u00a0/g, " ");
+}
+
+async function runCommand(page, title) {
+  await page.keyboard.press("F1");
+  const input = page.locator(".quick-input-widget input");
+  await input.waitFor({ state: "visible" });
+  await input.fill(`>${title}`);
+  await page
+    .locator(".quick-input-widget .monaco-list-row.focused", { hasText: title })
+    .waitFor({ state: "visible" });
+  await page.keyboard.press("Enter");
+}
+
+async function answerInInputBox(page, text) {
+  const input = page.locator(".quick-input-widget input");
+  await input.waitFor({ state: "visible" });
+  await input.fill(text);
+  await page.keyboard.press("Enter");
+  await page.locator(".quick-input-widget").waitFor({ state: "hidden" });
+}
+
+/** Select whole lines first..last (1-based) with Go to Line and Shift+Down, as a user would. */
+async function selectLines(page, first, last) {
+  await page.keyboard.press("Control+G");
+  await answerInInputBox(page, `:${first}`);
+  await page.keyboard.press("Home");
+  await page.keyboard.press("Home"); // twice: the first stops at the indentation
+  for (let line = first; line <= last; line++) {
+    await page.keyboard.press("Shift+ArrowDown");
+  }
+}
+
+function findLogs(root, name) {
+  const found = [];
+  const walk = (dir) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (entry.name.includes(name)) found.push(path);
+    }
+  };
+  if (existsSync(root)) walk(root);
+  return found;
+}
+
+async function main() {
+  const baseUrl = required("GROK_E2E_BASE_URL");
+  const server = required("GROK_E2E_SERVER");
+  const vsix = resolve(process.env.GROK_E2E_VSIX ?? join(EXTENSION_DIR, "grok-lsp.vsix"));
+  const executablePath = process.env.CHROMIUM ?? "/usr/bin/chromium";
+  for (const [what, path] of [
+    ["code-server (run scripts/install-e2e.sh)", CODE_SERVER],
+    ["the .vsix (run npm run package)", vsix],
+    ["chromium", executablePath],
+    ["grok-lsp", server],
+  ]) {
+    if (!existsSync(path)) throw new Error(`missing ${what}: ${path}`);
+  }
+
+  const work = mkdtempSync(join(tmpdir(), "grok-vscode-e2e-"));
+  const artifacts = process.env.GROK_E2E_ARTIFACTS ?? join(work, "artifacts");
+  mkdirSync(artifacts, { recursive: true });
+  const userData = join(work, "user-data");
+  const extensions = join(work, "extensions");
+  const workspace = join(work, "workspace");
+  mkdirSync(join(userData, "User"), { recursive: true });
+  mkdirSync(join(userData, "Machine"), { recursive: true });
+  mkdirSync(workspace);
+  writeFileSync(join(workspace, "sample.py"), SAMPLE);
+  writeFileSync(
+    join(userData, "User", "settings.json"),
+    JSON.stringify(
+      {
+        "grok.baseUrl": baseUrl,
+        "workbench.startupEditor": "none",
+        "workbench.tips.enabled": false,
+        "security.workspace.trust.enabled": false,
+        "telemetry.telemetryLevel": "off",
+        "extensions.autoCheckUpdates": false,
+        "extensions.autoUpdate": false,
+        "chat.disableAIFeatures": true,
+        "editor.minimap.enabled": false,
+      },
+      null,
+      2,
+    ),
+  );
+
+  // grok.serverPath is machine-scoped: in code-server (a remote window) it is a Machine setting.
+  writeFileSync(join(userData, "Machine", "settings.json"), JSON.stringify({ "grok.serverPath": server }));
+
+  const env = {
+    ...process.env,
+    PATH: `${NODE_BIN}:${process.env.PATH}`,
+    // Offline: no marketplace, and the key must come from the secret store, not from here.
+    EXTENSIONS_GALLERY: JSON.stringify({ serviceUrl: "http://127.0.0.1:9/gallery" }),
+    GROK_LSP_STATE_DIR: join(work, "state"),
+  };
+  delete env.XAI_API_KEY;
+  delete env.XAI_BASE_URL;
+
+  log(`installing ${vsix}`);
+  execFileSync(
+    CODE_SERVER,
+    ["--install-extension", vsix, "--extensions-dir", extensions, "--user-data-dir", userData],
+    { env, stdio: ["ignore", "pipe", "pipe"], timeout: STEP_TIMEOUT_MS * 2 },
+  );
+
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const codeServerLog = join(artifacts, "code-server.log");
+  const logFd = openSync(codeServerLog, "w");
+  // Its own process group: the extension host and grok-lsp outlive a killed main process.
+  const child = spawn(
+    CODE_SERVER,
+    [
+      "--bind-addr", `127.0.0.1:${port}`,
+      "--auth", "none",
+      "--disable-telemetry",
+      "--disable-update-check",
+      "--disable-workspace-trust",
+      "--disable-getting-started-override",
+      "--config", join(work, "code-server.yaml"),
+      "--user-data-dir", userData,
+      "--extensions-dir", extensions,
+      workspace,
+    ],
+    { env, detached: true, stdio: ["ignore", logFd, logFd] },
+  );
+  let browser;
+  let page;
+  const started = Date.now();
+  try {
+    await waitForHealth(url, child, STEP_TIMEOUT_MS);
+    log(`code-server ready on ${url}`);
+    browser = await chromium.launch({
+      executablePath,
+      headless: true,
+      args: [
+        "--disable-dev-shm-usage",
+        "--disable-gpu",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-quic",
+      ],
+    });
+    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    page.setDefaultTimeout(STEP_TIMEOUT_MS);
+    await page.goto(`${url}/?folder=${encodeURIComponent(workspace)}`);
+    await page.locator(".monaco-workbench").waitFor();
+    await page.locator(".explorer-folders-view .monaco-list-row", { hasText: "sample.py" }).waitFor();
+
+    // The extension started grok-lsp: its status bar item says so.
+    const status = page.locator(".statusbar-item", { hasText: /grok-4\.3 · ready/ });
+    await status.waitFor();
+    log("extension active, server ready");
+
+    await runCommand(page, "Grok: Set API Key");
+    await answerInInputBox(page, API_KEY);
+    await page.locator(".notification-list-item", { hasText: "API key saved" }).waitFor();
+
+    await page.keyboard.press("Control+P");
+    await page.locator(".quick-input-widget input").fill("sample.py");
+    await page.locator(".quick-input-widget .monaco-list-row.focused", { hasText: "sample.py" }).waitFor();
+    await page.keyboard.press("Enter");
+    await page.locator(".editor-instance .monaco-editor .view-lines", { hasText: "def area" }).waitFor();
+    await page.locator(".editor-instance .monaco-editor .view-lines").first().click();
+
+    // Explain the first function: the simulator quotes the selection's first line.
+    await selectLines(page, 4, 5);
+    await runCommand(page, "Grok: Explain Selection");
+    const webview = page.frameLocator("iframe.webview.ready").frameLocator("#active-frame");
+    const answer = webview.locator('#answer[data-state="done"]');
+    await answer.waitFor();
+    const answerText = await answer.innerText();
+    if (!answerText.includes("def area(width, height):")) {
+      throw new Error(`the panel does not quote the selected code: ${answerText}`);
+    }
+    if (!answerText.includes("sample.py")) {
+      throw new Error(`the panel does not name the file: ${answerText}`);
+    }
+    const highlighted = await webview.locator("#answer pre.hljs .hljs-keyword").count();
+    if (highlighted === 0) {
+      throw new Error("the panel shows the code without highlighting");
+    }
+    const footer = await webview.locator("#footer").innerText();
+    log(`explain answered: ${JSON.stringify(answerText.slice(0, 120))}; footer: ${footer}`);
+    await page.locator(".statusbar-item", { hasText: /grok-4\.3 · ready · \d+↑ \d+↓/ }).waitFor();
+
+    // Refactor the same function with an instruction; only the selection may change.
+    await page.locator(".editor-instance .monaco-editor .view-lines").first().click();
+    await selectLines(page, 4, 5);
+    await runCommand(page, "Grok: Refactor Selection");
+    await answerInInputBox(page, "rename area to surface");
+    await page
+      .locator(".editor-instance .monaco-editor .view-lines", { hasText: "def surface(width, height):" })
+      .waitFor();
+    const edited = await editorText(page);
+    if (!edited.includes("has area {area(width, height)}")) {
+      throw new Error(`the refactor changed code outside the selection:\n${edited}`);
+    }
+    if (edited.includes("def area(")) {
+      throw new Error(`the old name is still defined:\n${edited}`);
+    }
+    log("refactor applied");
+    await page.screenshot({ path: join(artifacts, "final.png") });
+    process.stdout.write(
+      `${JSON.stringify({ ok: true, seconds: (Date.now() - started) / 1000, answer: answerText, edited })}\n`,
+    );
+  } catch (error) {
+    if (page) {
+      await page.screenshot({ path: join(artifacts, "failure.png") }).catch(() => undefined);
+    }
+    log(`FAILED: ${error instanceof Error ? error.stack : error}`);
+    log(`artifacts: ${artifacts}`);
+    for (const file of findLogs(join(userData, "logs"), "Grok")) {
+      log(`--- ${file}\n${readFileSync(file, "utf8").slice(-4000)}`);
+    }
+    log(`--- code-server log\n${readFileSync(codeServerLog, "utf8").slice(-4000)}`);
+    process.exitCode = 1;
+  } finally {
+    await browser?.close().catch(() => undefined);
+    try {
+      process.kill(-child.pid, "SIGKILL");
+    } catch {
+      // already gone
+    }
+  }
+}
+
+main().catch((error) => {
+  log(`FAILED: ${error instanceof Error ? error.stack : error}`);
+  process.exitCode = 1;
+});
