@@ -123,9 +123,11 @@ def test_explain_and_refactor_in_vscode(vsix: Path, simulator: Simulator, tmp_pa
     assert result["ok"] is True
     assert "def area(width, height):" in result["answer"]
     assert "def surface(width, height):" in result["edited"]
+    assert "def summary(width, height):" in result["accepted"]
 
     chats = [r for r in simulator.requests if r.path.endswith("/chat/completions")]
-    assert [task_of(r) for r in chats] == ["explain", "refactor"]
+    assert [task_of(r) for r in chats] == ["explain", "refactor", "refactor"]
     # The key typed into "Grok: Set API Key" reached the API; the instruction too.
     assert all(r.status == 200 for r in chats)
     assert "rename area to surface" in json.dumps(chats[1].body)
+    assert "rename describe to summary" in json.dumps(chats[2].body)

@@ -58,7 +58,7 @@ class GrokExtension implements vscode.Disposable {
       const result = await this.client.execute<{ applied: boolean }>("grok.applySuggestion", { uri, id });
       return result.applied;
     });
-    this.status = { model: this.configuredModel(), state: "starting", running: 0 };
+    this.status = { model: this.configuredModel(), state: "starting", running: 0, preview: this.previewMode() };
     this.statusItem = vscode.window.createStatusBarItem("grok.status", vscode.StatusBarAlignment.Right, 100);
     this.statusItem.name = "Grok";
     this.statusItem.command = "grok.selectModel";
@@ -331,8 +331,6 @@ class GrokExtension implements vscode.Disposable {
     if (!event.affectsConfiguration(SECTION)) {
       return;
     }
-    this.status.model = this.configuredModel();
-    this.renderStatus();
     if (event.affectsConfiguration("grok.serverPath")) {
       await this.restart();
     } else if (this.client.running) {
@@ -340,6 +338,10 @@ class GrokExtension implements vscode.Disposable {
     } else if (this.startProblem) {
       await this.start();
     }
+    // After the server has the new settings: what the status bar shows is what it will do.
+    this.status.model = this.configuredModel();
+    this.status.preview = this.previewMode();
+    this.renderStatus();
   }
 
   // -- helpers ----------------------------------------------------------------------
@@ -350,6 +352,10 @@ class GrokExtension implements vscode.Disposable {
 
   private configuredModel(): string {
     return vscode.workspace.getConfiguration(SECTION).get<string>("model") || "grok-4.3";
+  }
+
+  private previewMode(): boolean {
+    return vscode.workspace.getConfiguration(SECTION).get<string>("editMode") === "preview";
   }
 
   private setState(state: ServerState | "stopped"): void {

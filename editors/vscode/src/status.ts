@@ -8,6 +8,8 @@ export interface StatusView {
   model: string;
   state: ServerState;
   running: number;
+  /** editMode "preview": edits wait for review, which the user should see at a glance. */
+  preview?: boolean;
   lastUsage?: Usage;
 }
 
@@ -23,6 +25,9 @@ const ICONS: Record<ServerState, string> = {
 export function statusText(view: StatusView): string {
   const state = view.state === "busy" && view.running > 1 ? `busy (${view.running})` : view.state;
   const parts = [`${ICONS[view.state]} ${view.model}`, state];
+  if (view.preview) {
+    parts.push("preview");
+  }
   if (view.lastUsage !== undefined) {
     parts.push(`${view.lastUsage.promptTokens}↑ ${view.lastUsage.completionTokens}↓`);
   }
@@ -31,6 +36,9 @@ export function statusText(view: StatusView): string {
 
 export function statusTooltip(view: StatusView): string {
   const lines = [`Grok: ${view.model} (${view.state})`];
+  if (view.preview) {
+    lines.push("Edits open as a diff to accept or reject (grok.editMode: preview).");
+  }
   if (view.lastUsage !== undefined) {
     lines.push(`Last request: ${describeUsage(view.lastUsage)}`);
   }

@@ -1,8 +1,8 @@
 // End to end in a real VS Code (code-server), driven by Playwright in Debian's chromium:
 // install the packaged extension, set the API key through its command, open a sample
 // file, run "Grok: Explain Selection" and "Grok: Refactor Selection" against the Grok API
-// simulator, and check what a user would see: the streamed answer in the panel and the
-// edited code in the editor.
+// simulator, and check what a user would see: the streamed answer in the panel, the
+// edited code in the editor, and with editMode "preview" a diff that is applied on Accept.
 //
 // Needs scripts/install-e2e.sh to have run and the .vsix to be built. Environment:
 //   GROK_E2E_BASE_URL  the simulator's base URL (grok-lsp simulate prints it)   required
@@ -11,7 +11,17 @@
 //   GROK_E2E_ARTIFACTS where to keep logs and a screenshot (default: a temp folder)
 //   CHROMIUM           the browser (default: /usr/bin/chromium)
 import { spawn, execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -290,9 +300,31 @@ async function main() {
       throw new Error(`the old name is still defined:\n${edited}`);
     }
     log("refactor applied");
+
+    // editMode "preview": the edit opens as a diff and is applied only when accepted.
+    mkdirSync(join(workspace, ".vscode"));
+    writeFileSync(join(workspace, ".vscode", "settings.json"), JSON.stringify({ "grok.editMode": "preview" }));
+    await page.locator(".statusbar-item", { hasText: /· preview/ }).waitFor();
+    await page.locator(".editor-instance .monaco-editor .view-lines").first().click();
+    await selectLines(page, 8, 9);
+    await runCommand(page, "Grok: Refactor Selection");
+    await answerInInputBox(page, "rename describe to summary");
+    await page.locator(".monaco-diff-editor").waitFor();
+    const offer = page.locator(".notification-list-item", { hasText: "Grok suggests a change to sample.py" });
+    await offer.waitFor();
+    if ((await editorText(page)).includes("def summary(")) {
+      throw new Error("the previewed edit was applied before it was accepted");
+    }
+    await offer.getByRole("button", { name: "Accept" }).click();
+    await page.locator(".monaco-diff-editor").waitFor({ state: "detached" });
+    await page
+      .locator(".editor-instance .monaco-editor .view-lines", { hasText: "def summary(width, height):" })
+      .waitFor();
+    const accepted = await editorText(page);
+    log("previewed refactor accepted");
     await page.screenshot({ path: join(artifacts, "final.png") });
     process.stdout.write(
-      `${JSON.stringify({ ok: true, seconds: (Date.now() - started) / 1000, answer: answerText, edited })}\n`,
+      `${JSON.stringify({ ok: true, seconds: (Date.now() - started) / 1000, answer: answerText, edited, accepted })}\n`,
     );
   } catch (error) {
     if (page) {
@@ -311,6 +343,10 @@ async function main() {
       process.kill(-child.pid, "SIGKILL");
     } catch {
       // already gone
+    }
+    closeSync(logFd);
+    if (!artifacts.startsWith(work)) {
+      rmSync(work, { recursive: true, force: true });
     }
   }
 }

@@ -58,6 +58,12 @@ describe("status bar", () => {
     );
   });
 
+  it("says when edits wait for review", () => {
+    expect(statusText({ model: "grok-4", state: "ready", running: 0, preview: true })).toBe(
+      "$(sparkle) grok-4 · ready · preview",
+    );
+  });
+
   it("counts concurrent requests", () => {
     expect(statusText({ model: "grok-4", state: "busy", running: 2 })).toBe("$(loading~spin) grok-4 · busy (2)");
   });
