@@ -81,7 +81,9 @@ def scenario(nvim: str, simulator: Simulator, tmp_path: Path) -> Scenario:
     """Run a Lua scenario in headless Neovim; return the JSON it wrote.
 
     `files` are written under a project folder, which is the working directory; the
-    scenario body runs inside `T.run(function() ... end)` with `T` the test helpers.
+    scenario body runs inside `T.run(function() ... end)` with `T` the test helpers, or
+    with `asynchronous` inside `T.run_async`, a coroutine that yields to Neovim's main loop
+    (`T.await`, `T.sleep`) so that Insert mode and typed keys take effect between steps.
     """
     project = tmp_path / "project"
     project.mkdir()
@@ -92,12 +94,14 @@ def scenario(nvim: str, simulator: Simulator, tmp_path: Path) -> Scenario:
         files: Mapping[str, str] = {},
         setup: Mapping[str, Any] | None = None,
         env: Mapping[str, str] | None = None,
+        asynchronous: bool = False,
     ) -> dict[str, Any]:
         for name, text in files.items():
             (project / name).write_text(text, encoding="utf-8")
         script = tmp_path / "scenario.lua"
+        runner = "T.run_async" if asynchronous else "T.run"
         script.write_text(
-            'local T = require("grok_test")\nT.run(function()\n'
+            f'local T = require("grok_test")\n{runner}(function()\n'
             + textwrap.indent(textwrap.dedent(lua).strip(), "  ")
             + "\nend)\n",
             encoding="utf-8",

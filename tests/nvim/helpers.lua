@@ -99,4 +99,57 @@ function T.run(scenario)
   vim.cmd("qa!")
 end
 
+--- The coroutine of an asynchronous scenario, resumed until it ends.
+---@param co thread
+local function resume(co)
+  local ok, result = coroutine.resume(co)
+  if not ok then
+    write({ error = debug.traceback(co, tostring(result)) })
+    vim.cmd("qa!")
+  elseif coroutine.status(co) == "dead" then
+    write(result or {})
+    vim.cmd("qa!")
+  end
+end
+
+--- Run a scenario that needs Neovim's main loop between its steps (Insert mode, typed
+--- keys, autocommands): it runs in a coroutine, and T.sleep and T.await yield to the loop
+--- where T.wait would block it.
+---@param scenario fun(): table
+function T.run_async(scenario)
+  local co = coroutine.create(scenario)
+  vim.schedule(function()
+    resume(co)
+  end)
+end
+
+--- Let the main loop run for `ms` milliseconds (asynchronous scenarios only).
+---@param ms integer
+function T.sleep(ms)
+  local co = assert(coroutine.running(), "T.sleep outside T.run_async")
+  vim.defer_fn(function()
+    resume(co)
+  end, ms)
+  coroutine.yield()
+end
+
+--- Like T.wait, but yielding to the main loop (asynchronous scenarios only).
+---@param what string
+---@param condition fun(): any
+---@param timeout_ms? integer
+---@return any
+function T.await(what, condition, timeout_ms)
+  local deadline = vim.uv.now() + (timeout_ms or 15000)
+  while true do
+    local value = condition()
+    if value then
+      return value
+    end
+    if vim.uv.now() > deadline then
+      error("timed out waiting for " .. what, 2)
+    end
+    T.sleep(20)
+  end
+end
+
 return T

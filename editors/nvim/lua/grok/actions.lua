@@ -19,12 +19,29 @@ M.actions = {
   action = { command = "grok.action", title = "Grok", explains = true },
 }
 
+--- The user-defined actions of the settings (`settings.actions`).
+---@return {id: string, title: string, prompt: string, result?: string}[]
+function M.user_actions()
+  local actions = require("grok.config").options.settings.actions
+  return type(actions) == "table" and actions or {}
+end
+
+---@param id string
+---@return {id: string, title: string, prompt: string, result?: string}?
+local function user_action(id)
+  for _, action in ipairs(M.user_actions()) do
+    if action.id == id then
+      return action
+    end
+  end
+end
+
 local ACTION_OF_COMMAND = {}
 for name, action in pairs(M.actions) do
   ACTION_OF_COMMAND[action.command] = name
 end
 
----@type table<string, {client: vim.lsp.Client, request_id: integer, bufnr: integer}>
+---@type table<string, {client: vim.lsp.Client, request_id: integer, bufnr: integer, seq: integer}>
 M.pending = {}
 local counter = 0
 
@@ -53,14 +70,15 @@ end
 ---@param col integer
 ---@param encoding string
 ---@return lsp.Position
-local function position(bufnr, row, col, encoding)
+function M.position(bufnr, row, col, encoding)
   local line = vim.api.nvim_buf_get_lines(bufnr, row, row + 1, false)[1] or ""
   col = math.max(0, math.min(col, #line))
   return { line = row, character = vim.str_utfindex(line, encoding, col, false) }
 end
 
 --- The range of a user command: whole lines, or the exact characters of a charwise
---- visual selection; the cursor line when no range was given.
+--- visual selection. Without a range, an empty range at the cursor: grok-lsp takes the
+--- block around it (the function, the class, the paragraph).
 ---@param bufnr integer
 ---@param opts {range: integer, line1: integer, line2: integer}
 ---@param encoding string
@@ -68,8 +86,9 @@ end
 function M.range_of(bufnr, opts, encoding)
   local first, last = opts.line1, opts.line2
   if opts.range == 0 then
-    first = vim.api.nvim_win_get_cursor(0)[1]
-    last = first
+    local cursor = vim.api.nvim_win_get_cursor(0)
+    local here = M.position(bufnr, cursor[1] - 1, cursor[2], encoding)
+    return { start = here, ["end"] = here }
   end
   local start_col, end_col = 0, math.huge
   local from, to = vim.fn.getpos("'<"), vim.fn.getpos("'>")
@@ -81,8 +100,8 @@ function M.range_of(bufnr, opts, encoding)
     end
   end
   return {
-    start = position(bufnr, first - 1, start_col, encoding),
-    ["end"] = position(bufnr, last - 1, end_col, encoding),
+    start = M.position(bufnr, first - 1, start_col, encoding),
+    ["end"] = M.position(bufnr, last - 1, end_col, encoding),
   }
 end
 
@@ -117,19 +136,24 @@ function M.execute(client, command, argument, opts)
       end
       return
     end
+    local summary = type(result) == "table"
+        and require("grok.usage").summary(result.usage, result.costUsd)
+      or nil
     if view then
       -- A server that did not stream still gets its answer shown.
       if view.content == "" and type(result) == "table" and type(result.text) == "string" then
         view:set_text(result.text)
       end
-      view:finish("done")
+      view:finish("done", summary)
     end
+    require("grok.preview").on_result(opts.bufnr, result)
     if opts.on_result then
       opts.on_result(result)
     end
   end, opts.bufnr)
   if ok and request_id then
-    M.pending[token] = { client = client, request_id = request_id, bufnr = opts.bufnr }
+    M.pending[token] =
+      { client = client, request_id = request_id, bufnr = opts.bufnr, seq = counter }
   else
     notify.notify("grok-lsp has stopped (see :checkhealth grok)", vim.log.levels.ERROR)
   end
@@ -166,14 +190,90 @@ end
 ---@field line2? integer
 ---@field args? string
 
+--- The buffer of the newest running request of a client (where a suggestion belongs).
+---@param client_id integer
+---@return integer?
+function M.latest_buffer(client_id)
+  local latest
+  for _, request in pairs(M.pending) do
+    if request.client.id == client_id and (not latest or request.seq > latest.seq) then
+      latest = request
+    end
+  end
+  if latest then
+    return latest.bufnr
+  end
+  local current = vim.api.nvim_get_current_buf()
+  local client = require("grok.lsp").client(current)
+  return client and client.id == client_id and current or nil
+end
+
+--- :GrokAction {id} [input]: a user-defined action; without an id, pick one.
+---@param opts grok.RunOptions
+---@param bufnr integer
+---@param client vim.lsp.Client
+local function run_user_action(opts, bufnr, client)
+  local args = vim.trim(opts.args or "")
+  local id, input = args:match("^(%S+)%s*(.*)$")
+  if not id then
+    local choices = M.user_actions()
+    if #choices == 0 then
+      require("grok.notify").notify(
+        "no actions configured (settings.actions, see :help grok-actions)",
+        vim.log.levels.WARN
+      )
+      return
+    end
+    vim.ui.select(choices, {
+      prompt = "Grok action",
+      format_item = function(action)
+        return ("%s (%s)"):format(action.title, action.id)
+      end,
+    }, function(choice)
+      if choice then
+        M.run("action", vim.tbl_extend("force", opts, { args = choice.id }))
+      end
+    end)
+    return
+  end
+  local action = user_action(id)
+  if action and input == "" and tostring(action.prompt):find("{input}", 1, true) then
+    vim.ui.input({ prompt = action.title .. ": " }, function(text)
+      if text and vim.trim(text) ~= "" then
+        M.run("action", vim.tbl_extend("force", opts, { args = id .. " " .. text }))
+      end
+    end)
+    return
+  end
+  local cmd = { range = opts.range or 0, line1 = opts.line1 or 1, line2 = opts.line2 or 1 }
+  local argument = {
+    id = id,
+    uri = vim.uri_from_bufnr(bufnr),
+    range = M.range_of(bufnr, cmd, client.offset_encoding),
+  }
+  if input ~= "" then
+    argument.input = input
+  end
+  -- An unknown id is the server's to refuse: it names the ones it knows.
+  local explains = not (action and action.result == "edit")
+  return M.execute(client, "grok.action", argument, {
+    bufnr = bufnr,
+    title = "Grok: " .. (action and action.title or id),
+    show = explains or require("grok.config").options.window.show_edits,
+  })
+end
+
 --- One of the :Grok range commands.
----@param name "explain"|"refactor"|"fix"|"document"|"tests"|"ask"
+---@param name "explain"|"refactor"|"fix"|"document"|"tests"|"ask"|"action"
 ---@param opts grok.RunOptions
 function M.run(name, opts)
   local bufnr = vim.api.nvim_get_current_buf()
   local client = client_or_warn(bufnr)
   if not client then
     return
+  end
+  if name == "action" then
+    return run_user_action(opts, bufnr, client)
   end
   local action = M.actions[name]
   local argument = { uri = vim.uri_from_bufnr(bufnr) }
@@ -214,11 +314,18 @@ function M.run_lsp_command(command, ctx)
   if not client then
     return
   end
+  local argument = (command.arguments or {})[1] or vim.empty_dict()
+  if command.command == "grok.applySuggestion" then
+    return require("grok.preview").apply(client, ctx.bufnr, argument)
+  end
   local action = M.actions[ACTION_OF_COMMAND[command.command] or ""]
-  local show = action == nil and false
-    or action.explains
-    or require("grok.config").options.window.show_edits
-  M.execute(client, command.command, (command.arguments or {})[1] or vim.empty_dict(), {
+  local explains = action ~= nil and action.explains
+  if command.command == "grok.action" then
+    local configured = user_action(tostring(argument.id))
+    explains = not (configured and configured.result == "edit")
+  end
+  local show = explains or require("grok.config").options.window.show_edits
+  M.execute(client, command.command, argument, {
     bufnr = ctx.bufnr,
     title = command.title or (action and action.title) or "Grok",
     show = show,
@@ -281,7 +388,18 @@ function M.conversation()
     title = "Grok: Conversation",
     show = false,
     on_result = function(result)
-      if type(result) ~= "table" or result.transcript ~= nil then
+      if type(result) ~= "table" then
+        return
+      end
+      if type(result.usage) == "table" and (tonumber(result.usage.requests) or 0) > 0 then
+        local usage = require("grok.usage")
+        local name = type(result.title) == "string" and result.title ~= "" and result.title
+          or vim.fn.expand("%:t")
+        require("grok.notify").notify(
+          ("conversation %q: %s"):format(name, usage.totals_line(result.usage))
+        )
+      end
+      if result.transcript ~= nil then
         return
       end
       local lines = {}
@@ -315,6 +433,25 @@ function M.reset()
     show = false,
     on_result = function()
       require("grok.notify").notify("conversation reset for " .. vim.fn.expand("%:t"))
+    end,
+  })
+end
+
+--- :GrokUsage: the tokens and cost of this session, in total and by model.
+function M.usage()
+  local bufnr = vim.api.nvim_get_current_buf()
+  local client = client_or_warn(bufnr)
+  if not client then
+    return
+  end
+  M.execute(client, "grok.usage", vim.empty_dict(), {
+    bufnr = bufnr,
+    title = "Grok: Usage",
+    show = false,
+    on_result = function(result)
+      if type(result) == "table" then
+        require("grok.notify").notify(table.concat(require("grok.usage").report(result), "\n"))
+      end
     end,
   })
 end

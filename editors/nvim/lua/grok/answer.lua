@@ -13,6 +13,7 @@ local ns = vim.api.nvim_create_namespace("grok.answer")
 ---@field content string the answer so far
 ---@field reasoning string the reasoning so far
 ---@field state "streaming"|"done"|"cancelled"|"failed"
+---@field summary? string tokens and cost of the finished request
 local View = {}
 View.__index = View
 
@@ -65,35 +66,32 @@ function View:window_title()
   return " " .. self.title .. marks[self.state] .. " "
 end
 
-function View:show()
+--- A window for a Grok buffer, as `window.layout` says, without taking the cursor.
+---@param buf integer
+---@param title string
+---@return integer win
+function M.open_window(buf, title)
   local options = require("grok.config").options.window
-  if self.win and vim.api.nvim_win_is_valid(self.win) then
-    return
-  end
-  local existing = vim.fn.win_findbuf(self.buf)[1]
-  if existing then
-    self.win = existing
-    return
-  end
   local current = vim.api.nvim_get_current_win()
+  local win
   if options.layout == "float" then
     local width = dimension(options.width, vim.o.columns)
     local height = dimension(options.height, vim.o.lines - 2)
-    self.win = vim.api.nvim_open_win(self.buf, false, {
+    win = vim.api.nvim_open_win(buf, false, {
       relative = "editor",
       row = 1,
       col = math.max(0, vim.o.columns - width - 2),
       width = width,
       height = height,
       border = options.border,
-      title = self:window_title(),
+      title = title,
       title_pos = "center",
       style = "minimal",
     })
   else
     local vertical = options.layout == "vsplit"
     local total = vertical and vim.o.columns or vim.o.lines
-    self.win = vim.api.nvim_open_win(self.buf, false, {
+    win = vim.api.nvim_open_win(buf, false, {
       split = vertical and "right" or "below",
       win = -1,
       [vertical and "width" or "height"] = dimension(
@@ -101,22 +99,63 @@ function View:show()
         total
       ),
     })
-    vim.wo[self.win].winbar = "%#GrokAnswerStatus#" .. self:window_title():gsub("%%", "%%%%")
   end
-  vim.wo[self.win].wrap = true
-  vim.wo[self.win].linebreak = true
-  vim.wo[self.win].conceallevel = 2
+  vim.wo[win].wrap = true
+  vim.wo[win].linebreak = true
+  vim.wo[win].conceallevel = 2
+  M.set_window_title(win, title)
   vim.api.nvim_set_current_win(current)
+  return win
+end
+
+--- The title of a Grok window and, on the right, a footer (a float's border, a split's
+--- winbar).
+---@param win integer
+---@param title string
+---@param footer? string
+function M.set_window_title(win, title, footer)
+  if not vim.api.nvim_win_is_valid(win) then
+    return
+  end
+  footer = footer and footer ~= "" and (" " .. footer .. " ") or nil
+  if vim.api.nvim_win_get_config(win).relative ~= "" then
+    vim.api.nvim_win_set_config(win, {
+      title = title,
+      title_pos = "center",
+      footer = footer or "",
+      footer_pos = "right",
+    })
+  else
+    local bar = title:gsub("%%", "%%%%")
+    if footer then
+      bar = bar .. "%=" .. footer:gsub("%%", "%%%%")
+    end
+    vim.wo[win].winbar = "%#GrokAnswerStatus#" .. bar
+  end
+end
+
+function View:show()
+  if self.win and vim.api.nvim_win_is_valid(self.win) then
+    -- The window may show a suggestion's diff by now: bring the answer back.
+    if vim.api.nvim_win_get_buf(self.win) ~= self.buf then
+      vim.api.nvim_win_set_buf(self.win, self.buf)
+      self:update_title()
+    end
+    return
+  end
+  local existing = vim.fn.win_findbuf(self.buf)[1]
+  if existing then
+    self.win = existing
+    return
+  end
+  self.win = M.open_window(self.buf, self:window_title())
 end
 
 function View:update_title()
-  if not (self.win and vim.api.nvim_win_is_valid(self.win)) then
-    return
-  end
-  if vim.api.nvim_win_get_config(self.win).relative ~= "" then
-    vim.api.nvim_win_set_config(self.win, { title = self:window_title(), title_pos = "center" })
-  else
-    vim.wo[self.win].winbar = "%#GrokAnswerStatus#" .. self:window_title():gsub("%%", "%%%%")
+  if self.win and vim.api.nvim_win_is_valid(self.win) then
+    if vim.api.nvim_win_get_buf(self.win) == self.buf then
+      M.set_window_title(self.win, self:window_title(), self.summary)
+    end
   end
 end
 
@@ -200,11 +239,14 @@ function View:set_text(text)
 end
 
 ---@param state "done"|"cancelled"|"failed"
-function View:finish(state)
-  if self.state ~= "streaming" then
-    return
+---@param summary? string tokens and cost, shown in the footer
+function View:finish(state, summary)
+  if summary and summary ~= "" then
+    self.summary = summary
   end
-  self.state = state
+  if self.state == "streaming" then
+    self.state = state
+  end
   self:update_title()
 end
 
@@ -278,7 +320,8 @@ function M.on_progress_end(token, message)
     return
   end
   local word = message and message:match("^(%a+)") or "Done"
-  view:finish(({ Cancelled = "cancelled", Failed = "failed" })[word] or "done")
+  local state = ({ Cancelled = "cancelled", Failed = "failed" })[word] or "done"
+  view:finish(state, require("grok.usage").from_message(message))
 end
 
 ---@param token string

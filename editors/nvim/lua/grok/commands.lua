@@ -28,15 +28,26 @@ local RANGE_COMMANDS = {
 }
 
 ---@param args vim.api.keyset.create_autocmd.callback_args
-local function set_keymaps(args)
+local function on_attach(args)
   local client = vim.lsp.get_client_by_id(args.data.client_id)
-  local keymaps = client and client.name == "grok" and require("grok.config").options.keymaps
+  if not client or client.name ~= "grok" then
+    return
+  end
+  require("grok.inline").on_attach(client, args.buf)
+  local keymaps = require("grok.config").options.keymaps
   if not keymaps then
     return
   end
   for name, lhs in pairs(keymaps) do
     if name == "cancel" then
       vim.keymap.set("n", lhs, "<Cmd>GrokCancel<CR>", { buffer = args.buf, desc = "Grok: cancel" })
+    elseif name == "apply" then
+      vim.keymap.set(
+        "n",
+        lhs,
+        "<Cmd>GrokApply<CR>",
+        { buffer = args.buf, desc = "Grok: apply the suggestion" }
+      )
     end
     for _, spec in ipairs(RANGE_COMMANDS) do
       if spec[2] == name then
@@ -50,6 +61,26 @@ local function set_keymaps(args)
       end
     end
   end
+end
+
+--- Completion of :GrokAction: the ids of settings.actions, for the first argument.
+---@param arglead string
+---@param cmdline string
+---@param cursor integer
+---@return string[]
+function M.complete_action(arglead, cmdline, cursor)
+  local before = cmdline:sub(1, cursor):gsub("^.-GrokAction!?", "")
+  if #vim.split(vim.trim(before), "%s+", { trimempty = true }) > (arglead == "" and 0 or 1) then
+    return {} -- past the id: the rest is free text
+  end
+  local ids = {}
+  for _, configured in ipairs(require("grok.actions").user_actions()) do
+    if type(configured.id) == "string" and vim.startswith(configured.id, arglead) then
+      table.insert(ids, configured.id)
+    end
+  end
+  table.sort(ids)
+  return ids
 end
 
 --- Define everything once; plugin/grok.lua and setup() both call this, so the plugin
@@ -75,6 +106,16 @@ function M.define()
   )
   command("GrokReset", action("reset"), { desc = "Grok: forget this file's conversation" })
   command("GrokModels", action("models"), { desc = "Grok: list the models and pick one" })
+  command("GrokUsage", action("usage"), { desc = "Grok: tokens and cost of this session" })
+  command("GrokAction", run("action"), {
+    range = true,
+    nargs = "*",
+    complete = M.complete_action,
+    desc = "Grok: run one of your actions (settings.actions) on the lines",
+  })
+  command("GrokApply", function(opts)
+    require("grok.preview").apply_command(opts)
+  end, { range = true, desc = "Grok: apply the suggestion (editMode = preview)" })
   command("GrokCancel", function(opts)
     require("grok.actions").cancel(opts.bang)
   end, { bang = true, desc = "Grok: cancel this file's requests (! for all)" })
@@ -86,7 +127,7 @@ function M.define()
       require("grok.status").on_progress(args)
     end,
   })
-  vim.api.nvim_create_autocmd("LspAttach", { group = group, callback = set_keymaps })
+  vim.api.nvim_create_autocmd("LspAttach", { group = group, callback = on_attach })
 end
 
 return M

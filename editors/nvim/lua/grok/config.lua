@@ -9,6 +9,13 @@ local M = {}
 ---@field tests? string
 ---@field ask? string
 ---@field cancel? string
+---@field apply? string :GrokApply
+
+---@class grok.InlineCompletionOptions
+---@field enabled boolean ghost text from grok-lsp (vim.lsp.inline_completion, Neovim 0.12)
+---@field debounce_ms integer the server's wait before asking; Neovim already waits 200 ms
+---@field model? string a faster model for completions (default: the chat model)
+---@field accept string|false Insert-mode key that accepts the ghost text (false: none)
 
 ---@class grok.WindowOptions
 ---@field layout "float"|"split"|"vsplit" where the answer is shown
@@ -24,6 +31,7 @@ local M = {}
 ---@field settings table grok-lsp settings (camelCase), sent as initializationOptions
 ---@field keymaps grok.Keymaps|false buffer-local mappings set when grok-lsp attaches
 ---@field window grok.WindowOptions
+---@field inline_completion grok.InlineCompletionOptions
 
 ---@type grok.Options
 M.defaults = {
@@ -41,6 +49,12 @@ M.defaults = {
     height = 0.8,
     border = "rounded",
     show_edits = false,
+  },
+  inline_completion = {
+    enabled = false,
+    debounce_ms = 0,
+    model = nil,
+    accept = "<Tab>",
   },
 }
 
@@ -61,12 +75,32 @@ function M.set(opts)
   return M.options
 end
 
+--- Whether ghost text is on: `inline_completion.enabled`, or the server setting itself.
+---@param options? grok.Options
+---@return boolean
+function M.inline_enabled(options)
+  options = options or M.options
+  local inline = options.inline_completion or {}
+  return inline.enabled == true
+    or vim.tbl_get(options.settings or {}, "inlineCompletion", "enabled") == true
+end
+
 --- The settings object as the server receives it.
----@param settings? table
+---@param options? grok.Options
 ---@return table
-function M.server_settings(settings)
-  local result = vim.deepcopy(settings or M.options.settings)
+function M.server_settings(options)
+  options = options or M.options
+  local result = vim.deepcopy(options.settings or {})
   result.streamNotifications = true
+  if M.inline_enabled(options) then
+    local inline = options.inline_completion or {}
+    -- What the user wrote in settings.inlineCompletion wins over the shorthand.
+    result.inlineCompletion = vim.tbl_extend("force", {
+      enabled = true,
+      debounceMs = inline.debounce_ms,
+      model = inline.model,
+    }, result.inlineCompletion or {})
+  end
   return result
 end
 

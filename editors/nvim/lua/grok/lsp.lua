@@ -43,6 +43,9 @@ M.handlers = {
   ["window/showMessage"] = function(...)
     return require("grok.notify").on_show_message(...)
   end,
+  ["window/showDocument"] = function(...)
+    return require("grok.preview").on_show_document(...)
+  end,
 }
 
 -- Commands of code actions run here rather than going straight to the server, so that
@@ -75,7 +78,7 @@ end
 function M.config(options)
   local config = require("grok.config")
   options = options or config.options
-  local settings = config.server_settings(options.settings)
+  local settings = config.server_settings(options)
   return {
     cmd = options.cmd,
     cmd_env = { XAI_API_KEY = vim.env.XAI_API_KEY },

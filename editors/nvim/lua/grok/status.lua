@@ -8,6 +8,9 @@ local M = {}
 ---@type table<string, grok.Progress> by "client_id:token"
 local active = {}
 local order = {} ---@type string[]
+--- Tokens and cost of the last request that finished ("120 + 45 tokens · $0.0007").
+---@type string?
+M.last = nil
 
 ---@param args {data: {client_id: integer, params: lsp.ProgressParams}}
 function M.on_progress(args)
@@ -28,6 +31,8 @@ function M.on_progress(args)
     active[id].message = value.message or active[id].message
   elseif value.kind == "end" then
     active[id] = nil
+    local finished = type(value.message) == "string" and value.message:match("^Done")
+    M.last = finished and require("grok.usage").from_message(value.message) or nil
     order = vim.tbl_filter(function(other)
       return other ~= id
     end, order)
@@ -43,13 +48,17 @@ function M.busy()
   return next(active) ~= nil
 end
 
---- The newest running request, for a statusline: "Grok: Explain · the last words…".
----@param opts? {max_width?: integer}
+--- The newest running request, for a statusline: "Grok: Explain · the last words…"; when
+--- none runs, the tokens and cost of the last one: "Grok: 120 + 45 tokens · $0.0007".
+---@param opts? {max_width?: integer, usage?: boolean}
 ---@return string
 function M.statusline(opts)
   local id = order[#order]
   local progress = id and active[id]
   if not progress then
+    if M.last and not (opts and opts.usage == false) then
+      return ("Grok: " .. M.last):gsub("%%", "%%%%")
+    end
     return ""
   end
   local text = progress.title
