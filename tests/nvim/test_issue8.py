@@ -327,3 +327,23 @@ def test_a_command_without_a_range_takes_the_block_at_the_cursor(
     selected = user[user.index("Selected code:") :]
     assert "def mean(values):" in selected and "return total(values) / len(values)" in selected
     assert "result = 0" not in selected
+
+
+def test_grok_models_sets_a_model_or_an_alias_by_name(
+    scenario: Scenario, simulator: Simulator
+) -> None:
+    result = scenario(
+        """
+        local source = T.edit("sample.py")
+        local completion = vim.fn.getcompletion("GrokModels f", "cmdline")
+        vim.cmd("GrokModels fast")
+        vim.cmd("1,5GrokExplain")
+        T.finished_answer(source)
+        return { completion = completion, settings = T.client(source).settings.grok.model }
+        """,
+        files={"sample.py": SAMPLE},
+        setup={"settings": {"modelAliases": {"fast": "grok-3"}}},
+    )
+    assert result["completion"] == ["fast"]
+    assert result["settings"] == "fast"
+    assert chats(simulator)[-1].body["model"] == "grok-3"

@@ -456,12 +456,20 @@ function M.usage()
   })
 end
 
---- :GrokModels: pick the model for the next requests.
-function M.models()
+--- Models seen in the last grok.models answer (for completing :GrokModels).
+---@type string[]
+M.known_models = {}
+
+--- :GrokModels: pick the model for the next requests; :GrokModels {name} sets it.
+---@param name? string a model or an alias (settings.modelAliases)
+function M.models(name)
   local bufnr = vim.api.nvim_get_current_buf()
   local client = client_or_warn(bufnr)
   if not client then
     return
+  end
+  if name and name ~= "" then
+    return M.set_model(client, name)
   end
   M.execute(client, "grok.models", vim.empty_dict(), {
     bufnr = bufnr,
@@ -471,10 +479,19 @@ function M.models()
       if type(result) ~= "table" then
         return
       end
-      vim.ui.select(result.models or {}, {
+      M.known_models = result.models or {}
+      local aliases = require("grok.config").options.settings.modelAliases or {}
+      -- The aliases first, then the models in the server's order.
+      local items = vim.tbl_keys(aliases)
+      table.sort(items)
+      vim.list_extend(items, M.known_models)
+      vim.ui.select(items, {
         prompt = ("Grok model (now %s)"):format(result.current or "?"),
-        format_item = function(name)
-          return name == result.current and name .. " (current)" or name
+        format_item = function(item)
+          if aliases[item] then
+            return ("%s -> %s"):format(item, aliases[item])
+          end
+          return item == result.current and item .. " (current)" or item
         end,
       }, function(choice)
         if choice then

@@ -105,7 +105,19 @@ function M.define()
     { desc = "Grok: show this file's conversation" }
   )
   command("GrokReset", action("reset"), { desc = "Grok: forget this file's conversation" })
-  command("GrokModels", action("models"), { desc = "Grok: list the models and pick one" })
+  command("GrokModels", function(opts)
+    require("grok.actions").models(opts.args)
+  end, {
+    nargs = "?",
+    complete = function(arglead)
+      local names = vim.tbl_keys(require("grok.config").options.settings.modelAliases or {})
+      vim.list_extend(names, require("grok.actions").known_models)
+      return vim.tbl_filter(function(name)
+        return vim.startswith(name, arglead)
+      end, names)
+    end,
+    desc = "Grok: pick the model (or set it: :GrokModels {name})",
+  })
   command("GrokUsage", action("usage"), { desc = "Grok: tokens and cost of this session" })
   command("GrokAction", run("action"), {
     range = true,

@@ -46,6 +46,25 @@ local function report_doctor(output)
   end
 end
 
+--- Inline completion: asked for, possible in this Neovim, offered by the server.
+---@param client? vim.lsp.Client
+---@param settings table
+function M.check_inline(client, settings)
+  if not vim.tbl_get(settings, "inlineCompletion", "enabled") then
+    health.info("inline completion is off (setup({ inline_completion = { enabled = true } }))")
+    return
+  end
+  if not require("grok.inline").api() then
+    health.warn("inline completion is on, but needs Neovim 0.12 (vim.lsp.inline_completion)")
+  elseif client and not client:supports_method("textDocument/inlineCompletion") then
+    health.warn("inline completion is on, but the running grok-lsp does not offer it", {
+      "Upgrade grok-lsp, then :lsp restart grok",
+    })
+  else
+    health.ok("inline completion is on")
+  end
+end
+
 function M.check()
   health.start("grok.nvim")
   if vim.fn.has("nvim-0.11") == 1 then
@@ -82,6 +101,7 @@ function M.check()
   health.ok(("%s (%s)"):format(vim.trim(version.stdout), table.concat(cmd, " ")))
 
   local clients = vim.lsp.get_clients({ name = "grok" })
+  M.check_inline(clients[1], settings)
   if #clients > 0 then
     local buffers = vim.tbl_count(clients[1].attached_buffers)
     health.ok(("running, attached to %d buffer(s)"):format(buffers))
