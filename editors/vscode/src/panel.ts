@@ -27,7 +27,9 @@ export class AnswerPanel implements vscode.Disposable {
         this.panel = undefined;
       });
       this.panel.webview.onDidReceiveMessage((message: { type?: string }) => {
-        if (message.type === "openTranscript" && this.shown?.transcript) {
+        if (message.type === "ready") {
+          this.render(); // what was posted before the page listened is lost: send it again
+        } else if (message.type === "openTranscript" && this.shown?.transcript) {
           void vscode.window.showTextDocument(vscode.Uri.parse(this.shown.transcript), {
             preview: true,
             viewColumn: vscode.ViewColumn.Beside,
@@ -157,6 +159,7 @@ function shell(webview: vscode.Webview): string {
     if (link) link.addEventListener("click", (e) => { e.preventDefault(); vscode.postMessage({ type: "openTranscript" }); });
     if (atBottom) window.scrollTo(0, document.body.scrollHeight);
   });
+  vscode.postMessage({ type: "ready" });
 </script>
 </body>
 </html>`;

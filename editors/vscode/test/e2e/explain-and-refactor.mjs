@@ -45,6 +45,9 @@ def area(width, height):
 
 def describe(width, height):
     return f"{width}x{height} has area {area(width, height)}"
+
+# Sent as context, this slows the simulator to 10 words a second: the panel is seen streaming.
+# [[sim delay=1 tps=10]]
 `;
 
 function required(name) {
@@ -267,9 +270,16 @@ async function main() {
     await selectLines(page, 4, 5);
     await runCommand(page, "Grok: Explain Selection");
     const webview = page.frameLocator("iframe.webview.ready").frameLocator("#active-frame");
+    // Live: part of the answer is on screen while the rest is still coming.
+    const streaming = webview.locator('#answer[data-state="streaming"]', { hasText: "Explanation of" });
+    await streaming.waitFor();
+    const partial = await streaming.innerText().catch(() => "");
     const answer = webview.locator('#answer[data-state="done"]');
     await answer.waitFor();
     const answerText = await answer.innerText();
+    if (!partial || partial.length >= answerText.length) {
+      throw new Error(`the panel did not show a partial answer while streaming (${JSON.stringify(partial)})`);
+    }
     if (!answerText.includes("def area(width, height):")) {
       throw new Error(`the panel does not quote the selected code: ${answerText}`);
     }
@@ -281,7 +291,7 @@ async function main() {
       throw new Error("the panel shows the code without highlighting");
     }
     const footer = await webview.locator("#footer").innerText();
-    log(`explain answered: ${JSON.stringify(answerText.slice(0, 120))}; footer: ${footer}`);
+    log(`explain streamed (${partial.length} of ${answerText.length} characters seen early); footer: ${footer}`);
     await page.locator(".statusbar-item", { hasText: /grok-4\.3 · ready · \d+↑ \d+↓/ }).waitFor();
 
     // Refactor the same function with an instruction; only the selection may change.
