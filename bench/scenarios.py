@@ -29,7 +29,6 @@ from bench.lsp import LspClient, rss_kib
 SERVER = [sys.executable, "-m", "grok_lsp"]
 BARE_SERVER = [sys.executable, "-m", "bench.bare_server"]
 PROGRESS_INTERVAL_MS = 50
-JITTER_S = 0.005  # how much sooner a message may be read than its spacing when sent
 
 
 @dataclass
@@ -312,9 +311,10 @@ async def throughput(bench: Bench) -> Result:
             min_gaps.append(min(gaps) if gaps else math.inf)
     total, direct_total = statistics.median(totals), statistics.median(direct_totals)
     ratio = total / direct_total
-    # Receive times carry pipe jitter: a gap may look up to a few ms shorter than it was sent.
+    # Judged by count: on a loaded machine the client may read two reports sent 50 ms apart
+    # together, so the smallest gap as read is context only.
     min_gap = min(min_gaps)
-    bounded = min_gap >= PROGRESS_INTERVAL_MS / 1000 - JITTER_S
+    bounded = all(c <= b for c, b in zip(report_counts, report_bound, strict=True))
     worst = max(range(len(report_counts)), key=lambda i: report_counts[i] - report_bound[i])
     ok = ratio <= 1.25 and bounded and lost == 0
     return Result(
