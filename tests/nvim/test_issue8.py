@@ -99,6 +99,21 @@ def test_inline_completion_shows_ghost_text_and_the_accept_key_inserts_it(
     assert "    return <CURSOR>\n" in chats(simulator)[-1].body["messages"][-1]["content"]
 
 
+def test_checkhealth_reports_inline_completion(scenario: Scenario) -> None:
+    result = scenario(
+        """
+        T.edit("add.py")
+        vim.cmd("checkhealth grok")
+        return { lines = T.lines(0) }
+        """,
+        files={"add.py": "x = 1\n"},
+        setup={"inline_completion": {"enabled": True}},
+    )
+    report = "\n".join(result["lines"])
+    assert "OK inline completion is on" in report, report
+    assert "WARNING" not in report and "ERROR" not in report, report
+
+
 def test_the_accept_key_falls_back_to_itself_without_ghost_text(scenario: Scenario) -> None:
     result = scenario(
         """

@@ -87,8 +87,10 @@ function M.on_result(bufnr, result)
   if type(result) ~= "table" or type(result.suggestion) ~= "string" then
     return
   end
-  if type(result.preview) == "string" then
+  if type(result.preview) == "string" and M.id_of(result.preview) then
     M.show(result.preview, bufnr)
+  else -- no diff to show (grok-lsp could not write it): the suggestion is there all the same
+    require("grok.notify").notify("suggestion ready: :GrokApply applies it")
   end
   if M.shown[result.suggestion] then
     M.shown[result.suggestion].source = bufnr
