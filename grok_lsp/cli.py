@@ -38,14 +38,6 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _quiet_cancellations(record: logging.LogRecord) -> bool:
-    """pygls logs every cancelled request with a traceback; a cancel is not an error."""
-    from pygls.exceptions import JsonRpcRequestCancelled
-
-    error = record.exc_info[1] if record.exc_info else None
-    return not isinstance(error, JsonRpcRequestCancelled)
-
-
 def _setup_logging(level: str, log_file: str | None) -> logging.Filter:
     from grok_lsp.server.secrets import Secrets
 
@@ -57,7 +49,14 @@ def _setup_logging(level: str, log_file: str | None) -> logging.Filter:
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     secrets = Secrets()
     handler.addFilter(secrets)
-    handler.addFilter(_quiet_cancellations)
+    from pygls.exceptions import JsonRpcRequestCancelled
+
+    def quiet_cancellations(record: logging.LogRecord) -> bool:
+        # pygls logs every cancelled request with a traceback; a cancel is not an error.
+        error = record.exc_info[1] if record.exc_info else None
+        return not isinstance(error, JsonRpcRequestCancelled)
+
+    handler.addFilter(quiet_cancellations)
     logging.basicConfig(level=level, handlers=[handler], force=True)
     return secrets
 

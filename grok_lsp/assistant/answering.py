@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import ipaddress
 import time
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncGenerator, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from pathlib import Path
@@ -38,7 +39,7 @@ T = TypeVar("T")
 class Provider(Protocol):
     """Anything that streams an answer: the xAI API client or the grok.com backend."""
 
-    def stream_chat(self, request: ChatRequest) -> AsyncIterator[StreamEvent]: ...
+    def stream_chat(self, request: ChatRequest) -> AsyncGenerator[StreamEvent, None]: ...
 
     async def aclose(self) -> None: ...
 
@@ -63,6 +64,8 @@ class Answer:
     finish_reason: str | None = None
     complete: bool = False
     reasoning_seconds: float | None = None
+    thinking_since: float | None = None
+    size: int = 0  # characters of content and reasoning so far
 
     @property
     def text(self) -> str:
@@ -71,12 +74,22 @@ class Answer:
     def take(self, event: StreamEvent) -> None:
         if isinstance(event, ContentDelta):
             self.content.append(event.text)
+            self.size += len(event.text)
         elif isinstance(event, ReasoningDelta):
             self.reasoning.append(event.text)
+            self.size += len(event.text)
         elif isinstance(event, UsageReport):
             self.usage = event.usage
         elif isinstance(event, Finished):
             self.finish_reason = event.reason
+
+
+# Above any refactor of a maximal (256,000-character) selection: a runaway stream stops here.
+MAX_ANSWER_CHARS = 600_000
+
+
+class AnswerTooLongError(GrokError):
+    hint = "Set maxTokens to bound answers, or ask about a smaller part of the file."
 
 
 class InsecureBaseURLError(GrokError):
@@ -234,30 +247,36 @@ class Assistant:
             provider_conversation_id=provider_conversation_id,
         )
         user_turn = Turn(role="user", content=prompt.messages[-1]["content"], action=action.id)
-        thinking_since: float | None = None
         try:
-            provider = self.provider(settings)
-            async for event in provider.stream_chat(request):
-                if isinstance(event, ReasoningDelta) and thinking_since is None:
-                    thinking_since = time.monotonic()
-                elif isinstance(event, ContentDelta) and thinking_since is not None:
-                    if answer.reasoning_seconds is None:
-                        answer.reasoning_seconds = time.monotonic() - thinking_since
-                elif isinstance(event, ConversationStarted):
-                    await self.in_store(
-                        self.store.set_provider_conversation,
-                        uri,
-                        settings.provider,
-                        event.conversation_id,
-                    )
-                elif isinstance(event, TitleChanged):
-                    await self.in_store(self.store.set_title, uri, event.title)
-                answer.take(event)
-                on_event(event)
-            answer.complete = True
+            events = self.provider(settings).stream_chat(request)
+            # aclosing: leaving early (cancel, too long) closes the HTTP stream at once.
+            async with contextlib.aclosing(events):
+                async for event in events:
+                    await self._take(uri, settings, answer, event)
+                    on_event(event)
+            # An answer cut at maxTokens is not the whole answer.
+            answer.complete = answer.finish_reason != "length"
         finally:
             await asyncio.shield(self._save(uri, user_turn, answer, action))
         return answer
+
+    async def _take(self, uri: str, settings: Settings, answer: Answer, event: StreamEvent) -> None:
+        if isinstance(event, ReasoningDelta) and answer.thinking_since is None:
+            answer.thinking_since = time.monotonic()
+        elif isinstance(event, ContentDelta) and answer.thinking_since is not None:
+            if answer.reasoning_seconds is None:
+                answer.reasoning_seconds = time.monotonic() - answer.thinking_since
+        elif isinstance(event, ConversationStarted):
+            await self.in_store(
+                self.store.set_provider_conversation, uri, settings.provider, event.conversation_id
+            )
+        elif isinstance(event, TitleChanged):
+            await self.in_store(self.store.set_title, uri, event.title)
+        answer.take(event)
+        if answer.size > MAX_ANSWER_CHARS:
+            raise AnswerTooLongError(
+                f"The answer passed {MAX_ANSWER_CHARS:,} characters; grok-lsp stopped reading it."
+            )
 
     async def _save(self, uri: str, user_turn: Turn, answer: Answer, action: Action) -> None:
         reply = Turn(

@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import os
+import re
+import sys
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import platformdirs
 from lsprotocol import types
+from pygls.exceptions import JsonRpcException, JsonRpcInvalidRequest, JsonRpcParseError
+from pygls.io_ import StdinAsyncReader, StdoutWriter, run_async
 from pygls.lsp.server import LanguageServer
 
 from grok_lsp import __version__
@@ -33,6 +39,26 @@ logger = logging.getLogger(__name__)
 def state_dir() -> Path:
     configured = os.environ.get("GROK_LSP_STATE_DIR")
     return Path(configured) if configured else Path(platformdirs.user_state_dir("grok-lsp"))
+
+
+_HEADER = re.compile(rb"(Content-Length: \d+|Content-Type: [^\r\n]*)?\r?\n")
+
+
+class FramedStdinReader(StdinAsyncReader):
+    """Reads LSP headers and stops at the first line that is not one.
+
+    pygls's own loop skips unknown lines while waiting for a header; after a bad
+    Content-Length it would then swallow every later message and hang.
+    """
+
+    async def readline(self) -> bytes:
+        line = await super().readline()
+        if line and not _HEADER.fullmatch(line):
+            logger.error(
+                "Broken LSP framing (a header line was %r); ending the session.", line[:80]
+            )
+            return b""
+        return line
 
 
 class GrokLanguageServer(LanguageServer):
@@ -94,6 +120,42 @@ class GrokLanguageServer(LanguageServer):
                 logger.error("Background task failed", exc_info=task.exception())
 
         task.add_done_callback(done)
+
+    def report_server_error(self, error: Exception, source: Any) -> None:
+        """Answer unreadable messages per JSON-RPC instead of a pop-up about the server."""
+        protocol = self.protocol
+        assert isinstance(protocol, GrokProtocol)
+        if isinstance(error, (json.JSONDecodeError, UnicodeDecodeError)):
+            protocol.answer_error(None, JsonRpcParseError("Parse error: the message is not JSON"))
+        elif isinstance(error, AttributeError) and source is JsonRpcException:
+            # json.loads gave something that is not an object: not a JSON-RPC message at all.
+            protocol.answer_error(None, JsonRpcInvalidRequest("a message must be a JSON object"))
+        elif isinstance(error, JsonRpcException) and source is JsonRpcException:
+            logger.warning("Unreadable message: %s", error)  # already answered
+        else:
+            super().report_server_error(error, source)
+
+    def start_io(self, stdin: Any = None, stdout: Any = None) -> None:
+        """pygls's stdio loop, with a reader that ends the session on broken framing."""
+        self._stop_event = threading.Event()
+        reader = FramedStdinReader(stdin or sys.stdin.buffer, self.thread_pool)
+        self.protocol.set_writer(StdoutWriter(stdout or sys.stdout.buffer))
+        try:
+            asyncio.run(
+                run_async(
+                    stop_event=self._stop_event,
+                    reader=reader,
+                    protocol=self.protocol,
+                    logger=logger,
+                    error_handler=self.report_server_error,
+                )
+            )
+        except BrokenPipeError:
+            logger.error("Connection to the client is lost; shutting down.")
+        except (KeyboardInterrupt, SystemExit):
+            pass
+        finally:
+            self.shutdown()  # type: ignore[no-untyped-call]
 
     def client_supports_progress(self) -> bool:
         window = self.client_capabilities.window

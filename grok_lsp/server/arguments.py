@@ -10,6 +10,7 @@ from lsprotocol import types
 from pygls.exceptions import JsonRpcInvalidParams
 
 T = TypeVar("T")
+_UINTEGER_MAX = 2**31 - 1  # LSP's uinteger
 
 
 @attrs.frozen
@@ -25,8 +26,12 @@ class RangeArg:
 
     def to_lsp(self) -> types.Range:
         for name, position in (("start", self.start), ("end", self.end)):
-            if position.line < 0 or position.character < 0:
-                raise JsonRpcInvalidParams(f"range.{name}: line and character must not be negative")
+            if not (
+                0 <= position.line <= _UINTEGER_MAX and 0 <= position.character <= _UINTEGER_MAX
+            ):
+                raise JsonRpcInvalidParams(
+                    f"range.{name}: line and character must be between 0 and {_UINTEGER_MAX}"
+                )
         return types.Range(
             start=types.Position(line=self.start.line, character=self.start.character),
             end=types.Position(line=self.end.line, character=self.end.character),

@@ -128,18 +128,28 @@ async def run_request(
             stream.end("failed", detail=ls.secrets.redact(error.message))
             report_failure(ls, error)
             raise RequestFailed(ls.secrets.redact(error.user_message())) from None
+        except Exception:
+            stream.end("failed", detail="internal error")
+            raise
         if not catalog.done():  # started with the request, so it is rarely still running
             await asyncio.wait([catalog], timeout=PRICE_WAIT_SECONDS)
         cost = cost_of(catalog, answer.model, answer.usage)
         ls.record_usage(answer.model, answer.usage, cost)
-        stream.end("done", answer.usage, cost=cost)
+        cut = not answer.complete  # stopped at maxTokens
+        stream.end("done", answer.usage, detail="cut short at maxTokens" if cut else "", cost=cost)
         result: dict[str, Any] = {
             "text": answer.text,
             "model": answer.model,
             "usage": answer.usage.to_lsp(),
             "costUsd": cost,
         }
-        if action.result == "edit" and anchor is not None and selection is not None:
+        if action.result == "edit" and cut:
+            ls.warn_now(
+                f"Grok's answer was cut short at maxTokens ({settings.max_tokens}), so nothing "
+                "was changed. Raise maxTokens and run it again."
+            )
+            result["applied"] = False
+        elif action.result == "edit" and anchor is not None and selection is not None:
             result.update(
                 await delivery.deliver_edit(
                     ls, uri, action, answer, anchor, selection.language_id, settings

@@ -83,6 +83,7 @@ def register(ls: GrokLanguageServer) -> None:
     ) -> None:
         settings = params.settings
         if isinstance(settings, dict) and isinstance(settings.get("grok"), dict):
-            apply_settings(ls, settings["grok"])
+            # The whole object is sent again: a key the user removed goes back to its default.
+            apply_settings(ls, settings["grok"], ls.initial_settings)
         else:
             await pull_configuration(ls)

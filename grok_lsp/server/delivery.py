@@ -24,7 +24,7 @@ from grok_lsp.assistant.edits import (
     split_lines,
 )
 from grok_lsp.assistant.transcript import transcript_markdown, write_transcript
-from grok_lsp.server.documents import offset_of, to_client, to_server
+from grok_lsp.server.documents import find_document, offset_of, to_client, to_server
 from grok_lsp.settings import Settings
 
 if TYPE_CHECKING:
@@ -50,7 +50,7 @@ def build_edit(
     ls: GrokLanguageServer, uri: str, anchor: Anchor, code: str
 ) -> tuple[types.WorkspaceEdit, int]:
     """A versioned edit that turns the anchored text into `code`, touching only changed lines."""
-    document = ls.workspace.text_documents.get(uri)
+    document = find_document(ls.workspace.text_documents, uri)
     if document is None:
         raise EditRefused("the document was closed while Grok was answering")
     span = anchor.span

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from lsprotocol import types
 from pygls.exceptions import JsonRpcInvalidParams
@@ -25,8 +25,13 @@ class RequestFailed(JsonRpcInvalidParams):
     CODE = -32803
 
 
+def find_document(workspace_docs: dict[str, TextDocument], uri: str) -> TextDocument | None:
+    """The open document for `uri`; pygls keys its documents by the unquoted URI."""
+    return workspace_docs.get(unquote(uri))
+
+
 def open_document(workspace_docs: dict[str, TextDocument], uri: str) -> TextDocument:
-    document = workspace_docs.get(uri)
+    document = find_document(workspace_docs, uri)
     if document is None:
         scheme = urlsplit(uri).scheme
         detail = "it is not a file: URI" if scheme != "file" else "open it in the editor first"
@@ -94,6 +99,14 @@ def select(
     """
     check_range(value)
     source = document.source
+    try:
+        source.encode("utf-8")
+    except UnicodeEncodeError as error:
+        line = source.count("\n", 0, error.start) + 1
+        raise RequestFailed(
+            f"the document has text that is not valid Unicode (a lone surrogate on line {line}); "
+            "grok-lsp cannot send it. Remove that character."
+        ) from None
     lines = split_lines(source)
     codec = document.position_codec
     if value.start == value.end and lines:

@@ -15,7 +15,7 @@ from grok_lsp.assistant.completion import (
 )
 from grok_lsp.assistant.edits import split_lines
 from grok_lsp.server.app import GrokLanguageServer
-from grok_lsp.server.documents import offset_of, relative_path, to_server
+from grok_lsp.server.documents import find_document, offset_of, relative_path, to_server
 from grok_lsp.xai.errors import GrokError
 from grok_lsp.xai.events import ChatRequest, ContentDelta
 
@@ -35,7 +35,7 @@ def register(ls: GrokLanguageServer) -> None:
         if not settings.inline_completion.enabled:
             return _EMPTY
         uri = params.text_document.uri
-        document = ls.workspace.text_documents.get(uri)
+        document = find_document(ls.workspace.text_documents, uri)
         if document is None:
             return _EMPTY
         # A newer request on the document makes this one pointless: stop it.

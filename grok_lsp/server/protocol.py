@@ -8,6 +8,12 @@ from collections.abc import Callable, Generator
 from typing import Any
 
 from lsprotocol import types
+from pygls.exceptions import (
+    JsonRpcException,
+    JsonRpcInvalidParams,
+    JsonRpcInvalidRequest,
+    JsonRpcMethodNotFound,
+)
 from pygls.protocol import LanguageServerProtocol, lsp_method
 
 logger = logging.getLogger(__name__)
@@ -21,12 +27,52 @@ WORK_DONE_TOKEN: contextvars.ContextVar[types.ProgressToken | None] = contextvar
 class GrokProtocol(LanguageServerProtocol):
     on_cancel_request: Callable[[Any], object] | None = None
 
+    @lsp_method(types.INITIALIZE)
+    def lsp_initialize(
+        self, params: types.InitializeParams
+    ) -> Generator[Any, Any, types.InitializeResult]:
+        # pygls logs these params before any handler of ours runs: learn the secrets first.
+        options = params.initialization_options
+        secrets = getattr(self._server, "secrets", None)
+        if isinstance(options, dict) and secrets is not None:
+            for name in ("apiKey", "grokWebCookies"):
+                if isinstance(options.get(name), str):
+                    secrets.add(options[name])
+        return (yield from super().lsp_initialize(params))
+
     @lsp_method(types.WORKSPACE_EXECUTE_COMMAND)
     def lsp_workspace__execute_command(
         self, params: types.ExecuteCommandParams
     ) -> Generator[Any, Any, Any]:
         WORK_DONE_TOKEN.set(params.work_done_token)
         return (yield from super().lsp_workspace__execute_command(params))
+
+    def structure_message(self, data: dict[str, Any]) -> Any:
+        # A request pygls cannot read would otherwise never be answered: the client would hang.
+        is_request = "jsonrpc" in data and "id" in data and "method" in data
+        if is_request and not isinstance(data["method"], str):
+            self.answer_error(data["id"], JsonRpcInvalidRequest("method must be a string"))
+            raise JsonRpcInvalidRequest("method must be a string")
+        try:
+            return super().structure_message(data)
+        except JsonRpcException as error:
+            if is_request:
+                known = self.get_message_type(data["method"]) is not None
+                reply = (
+                    error if known else JsonRpcMethodNotFound(f"unknown method {data['method']!r}")
+                )
+                if known and not isinstance(error, JsonRpcInvalidParams):
+                    reply = JsonRpcInvalidParams(f"invalid params for {data['method']}")
+                self.answer_error(data["id"], reply)
+            raise
+
+    def answer_error(self, msg_id: Any, error: JsonRpcException) -> None:
+        self._send_data(
+            types.ResponseErrorMessage(
+                id=msg_id if isinstance(msg_id, (int, str)) else None,
+                error=types.ResponseError(code=error.code, message=error.message or str(error)),
+            )
+        )
 
     def _handle_cancel_notification(self, msg_id: Any) -> None:
         # pygls answers the request but leaves the command's own task running: stop it too.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import collections
 from typing import Any
 
 import attrs
@@ -21,6 +22,8 @@ class RunningRequest:
 class RunningRequests:
     def __init__(self) -> None:
         self._requests: list[RunningRequest] = []
+        # `$/cancelRequest` can overtake its request's handler: remember it for a while.
+        self._cancelled_early: collections.deque[Any] = collections.deque(maxlen=1024)
 
     def add(self, request: RunningRequest) -> None:
         # A newer request of the same action on the same document replaces the older one.
@@ -28,6 +31,9 @@ class RunningRequests:
             if older.uri == request.uri and older.action_id == request.action_id:
                 older.task.cancel()
         self._requests.append(request)
+        if request.msg_id is not None and request.msg_id in self._cancelled_early:
+            self._cancelled_early.remove(request.msg_id)
+            request.task.cancel()
 
     def remove(self, request: RunningRequest) -> None:
         if request in self._requests:
@@ -39,7 +45,10 @@ class RunningRequests:
         return len(matches)
 
     def cancel_message(self, msg_id: Any) -> int:
-        return self._cancel([r for r in self._requests if r.msg_id == msg_id])
+        matches = [r for r in self._requests if r.msg_id == msg_id]
+        if not matches:
+            self._cancelled_early.append(msg_id)
+        return self._cancel(matches)
 
     def cancel_token(self, token: types.ProgressToken) -> int:
         return self._cancel([r for r in self._requests if r.token == token])
