@@ -333,14 +333,16 @@ async def test_100_cancellations_race_100_requests(
     )
     codes = [r.code if isinstance(r, JsonRpcException) else "result" for r in results]
     assert all(c in (CANCELLED, "result") for c in codes), codes
-    chats = [r for r in sim.requests if r.path.endswith("/chat/completions")]
+    # `sim.chats` is a snapshot: read it afresh on every poll. The RequestCancelled answers can
+    # arrive before the simulator has seen the server hang up, so an early copy stays "open".
     try:
         await until(
-            lambda: all(r.disconnected or r.completed for r in chats),
+            lambda: all(r.disconnected or r.completed for r in sim.chats),
             "every stream closed",
             seconds=15,
         )
     except AssertionError:
+        chats = sim.chats
         open_streams = [r for r in chats if not (r.disconnected or r.completed)]
         raise AssertionError(
             f"{len(open_streams)} of {len(chats)} API streams were still open 15 s after "
@@ -352,6 +354,7 @@ async def test_100_cancellations_race_100_requests(
                 for r in open_streams
             )
         ) from None
+    chats = sim.chats
     finished = [r for r in chats if r.completed]
     assert not finished, (
         f"{len(finished)} of 100 cancelled requests still streamed to the end "
