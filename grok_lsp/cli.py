@@ -66,11 +66,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     secrets = _setup_logging(args.log_level, args.log_file)
     command = args.command or "serve"
     if command == "serve":
+        import gc
+
+        # Startup builds ~600 attrs classes (lsprotocol); collecting meanwhile finds nothing.
+        gc.disable()
         from grok_lsp.server.app import create_server
         from grok_lsp.server.secrets import Secrets
 
         assert isinstance(secrets, Secrets)
         server = create_server(secrets)
+        gc.freeze()  # the startup objects live forever: keep them out of every collection
+        gc.enable()
         if getattr(args, "tcp", False):
             server.start_tcp(args.host, args.port)  # only `serve --tcp` sets these
         else:

@@ -19,6 +19,7 @@ import attrs
 
 _OPENING_FENCE = re.compile(r"(?P<indent> {0,3})(?P<fence>`{3,}|~{3,})(?P<info>.*)")
 _INFO_TAG = re.compile(r"[\w+#-]+")
+_OTHER_BREAKS = re.compile("[\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
 
 # Fence tags that models write for an LSP language id.
@@ -246,6 +247,8 @@ def split_lines(text: str) -> list[str]:
     Not `str.splitlines`, which also breaks at form feeds and Unicode separators
     where editors do not.
     """
+    if _OTHER_BREAKS.search(text) is None:
+        return text.splitlines(keepends=True)  # the same lines, ~5x faster
     return _LINE.findall(text)
 
 
@@ -265,7 +268,7 @@ def line_edits(old: str, new: str, start: Position) -> list[Replacement]:
     old_lines, new_lines = split_lines(old_whole), split_lines(new_whole)
     old_starts = list(itertools.accumulate(map(len, old_lines), initial=0))
     new_starts = list(itertools.accumulate(map(len, new_lines), initial=0))
-    opcodes = difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False).get_opcodes()
+    opcodes = _line_opcodes(old_lines, new_lines)
     changes = [
         (old_starts[i1], old_starts[i2], new_whole[new_starts[j1] : new_starts[j2]])
         for tag, i1, i2, j1, j2 in opcodes
@@ -306,3 +309,93 @@ class _Locator:
         if index == 0:
             return Position(self._start.line, self._start.character + column)
         return Position(self._start.line + index, column)
+
+
+def _line_opcodes(old: list[str], new: list[str]) -> list[tuple[str, int, int, int, int]]:
+    """difflib's opcodes, anchored first on lines found once on each side (patience diff).
+
+    SequenceMatcher alone takes ~100 ms on a 2,000-line answer with scattered changes;
+    between anchors the gaps are small.
+    """
+    blocks: list[tuple[int, int, int]] = []
+    _match(old, new, 0, len(old), 0, len(new), blocks)
+    blocks.append((len(old), len(new), 0))
+    opcodes: list[tuple[str, int, int, int, int]] = []
+    i = j = 0
+    for a, b, size in blocks:
+        tag = "replace" if i < a and j < b else "delete" if i < a else "insert" if j < b else ""
+        if tag:
+            opcodes.append((tag, i, a, j, b))
+        if size:
+            if opcodes and opcodes[-1][0] == "equal":
+                opcodes[-1] = ("equal", opcodes[-1][1], a + size, opcodes[-1][3], b + size)
+            else:
+                opcodes.append(("equal", a, a + size, b, b + size))
+        i, j = a + size, b + size
+    return opcodes or [("equal", 0, 0, 0, 0)]
+
+
+def _match(
+    old: list[str],
+    new: list[str],
+    lo1: int,
+    hi1: int,
+    lo2: int,
+    hi2: int,
+    blocks: list[tuple[int, int, int]],
+) -> None:
+    start = lo1
+    while lo1 < hi1 and lo2 < hi2 and old[lo1] == new[lo2]:
+        lo1, lo2 = lo1 + 1, lo2 + 1
+    if lo1 > start:
+        blocks.append((start, lo2 - (lo1 - start), lo1 - start))
+    end = hi1
+    while hi1 > lo1 and hi2 > lo2 and old[hi1 - 1] == new[hi2 - 1]:
+        hi1, hi2 = hi1 - 1, hi2 - 1
+    anchors = _unique_common(old, new, lo1, hi1, lo2, hi2)
+    if anchors:
+        for a, b in anchors:
+            _match(old, new, lo1, a, lo2, b, blocks)
+            blocks.append((a, b, 1))
+            lo1, lo2 = a + 1, b + 1
+        _match(old, new, lo1, hi1, lo2, hi2, blocks)
+    elif lo1 < hi1 and lo2 < hi2:
+        matcher = difflib.SequenceMatcher(None, old[lo1:hi1], new[lo2:hi2], autojunk=False)
+        blocks.extend((lo1 + a, lo2 + b, n) for a, b, n in matcher.get_matching_blocks() if n)
+    if hi1 < end:
+        blocks.append((hi1, hi2, end - hi1))
+
+
+def _unique_common(
+    old: list[str], new: list[str], lo1: int, hi1: int, lo2: int, hi2: int
+) -> list[tuple[int, int]]:
+    """Lines found exactly once on each side, in the longest order both sides agree on."""
+    counts: dict[str, list[int]] = {}
+    for index in range(lo1, hi1):
+        entry = counts.setdefault(old[index], [0, index, 0, 0])
+        entry[0] += 1
+    for index in range(lo2, hi2):
+        found = counts.get(new[index])
+        if found is not None:
+            found[2] += 1
+            found[3] = index
+    pairs = sorted((e[1], e[3]) for e in counts.values() if e[0] == 1 and e[2] == 1)
+    # Longest increasing run of new-side indexes (patience sorting).
+    tails: list[int] = []
+    links: list[int] = []
+    ends: list[int] = []
+    for position, (_, b) in enumerate(pairs):
+        slot = bisect.bisect_left(tails, b)
+        links.append(ends[slot - 1] if slot else -1)
+        if slot == len(tails):
+            tails.append(b)
+            ends.append(position)
+        else:
+            tails[slot] = b
+            ends[slot] = position
+    chain: list[tuple[int, int]] = []
+    at = ends[-1] if ends else -1
+    while at >= 0:
+        chain.append(pairs[at])
+        at = links[at]
+    return chain[::-1]

@@ -27,6 +27,8 @@ SIGN_IN_URL = "https://grok.com"
 class GrokWebSignInError(GrokError):
     """No usable grok.com session: the user has to sign in and copy the cookies."""
 
+    fix_link = ("Sign in at grok.com", SIGN_IN_URL)
+
     hint = (
         f"Sign in at {SIGN_IN_URL} in your browser, copy the Cookie header of a grok.com "
         "request (it must contain sso=...) and put it in the grokWebCookies setting."

@@ -89,6 +89,13 @@ class GrokLanguageServer(LanguageServer):
             self._assistant = Assistant(ConversationStore.open(directory), directory)
         return self._assistant
 
+    async def close_assistant(self) -> None:
+        for request in list(self.running):
+            request.task.cancel()
+        if self._assistant is not None:
+            assistant, self._assistant = self._assistant, None
+            await assistant.aclose()
+
     def warn_once(self, message: str, kind: types.MessageType = types.MessageType.Warning) -> None:
         if message not in self.reported_problems:
             self.reported_problems.add(message)
@@ -155,6 +162,8 @@ class GrokLanguageServer(LanguageServer):
         except (KeyboardInterrupt, SystemExit):
             pass
         finally:
+            if self._assistant is not None:  # the client left without `shutdown`
+                self._assistant.store.close()
             self.shutdown()  # type: ignore[no-untyped-call]
 
     def client_supports_progress(self) -> bool:

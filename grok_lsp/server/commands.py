@@ -14,7 +14,6 @@ from grok_lsp.assistant.actions import ASK, BUILTIN_ACTIONS, Action, render_temp
 from grok_lsp.assistant.anchor import Anchor, Span
 from grok_lsp.assistant.context import CodeSelection, DiagnosticNote
 from grok_lsp.assistant.usage import ModelCatalog, UsageTotals, usage_from_lsp
-from grok_lsp.grokweb.errors import SIGN_IN_URL, GrokWebSignInError
 from grok_lsp.server import delivery
 
 # At runtime: pygls reads the handlers' annotations to inject the server.
@@ -37,12 +36,11 @@ from grok_lsp.server.protocol import WORK_DONE_TOKEN
 from grok_lsp.server.running import RunningRequest
 from grok_lsp.server.streaming import AnswerStream
 from grok_lsp.settings import Settings
-from grok_lsp.xai.errors import GrokError, MissingAPIKeyError, ModelNotFoundError
+from grok_lsp.xai.errors import GrokError, ModelNotFoundError
 from grok_lsp.xai.events import Usage
 
 logger = logging.getLogger(__name__)
 
-XAI_CONSOLE = "https://console.x.ai"
 PRICE_WAIT_SECONDS = 1.0
 
 
@@ -189,10 +187,9 @@ async def name_available_models(
 
 def report_failure(ls: GrokLanguageServer, error: GrokError) -> None:
     message = ls.secrets.redact(f"Grok: {error.user_message()}")
-    if isinstance(error, MissingAPIKeyError):
-        ls.in_background(offer_link(ls, message, "Open xAI console", XAI_CONSOLE))
-    elif isinstance(error, GrokWebSignInError):  # grok.com cookies missing or rejected
-        ls.in_background(offer_link(ls, message, "Sign in at grok.com", SIGN_IN_URL))
+    if error.fix_link is not None:  # e.g. no API key, or grok.com cookies rejected
+        title, url = error.fix_link
+        ls.in_background(offer_link(ls, message, title, url))
     else:
         ls.window_show_message(
             types.ShowMessageParams(type=types.MessageType.Error, message=message)

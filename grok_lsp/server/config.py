@@ -77,6 +77,11 @@ def register(ls: GrokLanguageServer) -> None:
         for warning in ls.assistant.store.warnings:
             ls.warn_once(warning)
 
+    @ls.feature(types.SHUTDOWN)
+    async def shutdown(ls: GrokLanguageServer, params: None) -> None:
+        # Close the HTTP clients and the store (sqlite checkpoints its log on close).
+        await ls.close_assistant()
+
     @ls.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
     async def did_change_configuration(
         ls: GrokLanguageServer, params: types.DidChangeConfigurationParams

@@ -184,8 +184,11 @@ async def deliver_explanation(
 ) -> str | None:
     """Show the explanation as configured; return the transcript path when one was written."""
     if anchor is not None:
+        previous = ls.explanations.get(uri)
         ls.explanations[uri] = (anchor, answer.text)
         ls.tracked.add(uri, anchor)
+        if previous is not None and previous[0] not in ls.kept_anchors():
+            ls.tracked.discard(uri, previous[0])  # the replaced explanation's range
     display = settings.result_display
     if display == "none":
         return None

@@ -84,10 +84,14 @@ def check_range(value: types.Range) -> None:
 
 
 def relative_path(document: TextDocument, root_path: str | None) -> str:
+    """The path a user would name: relative to the workspace, else just the file name.
+
+    Never the absolute path: prompts should not carry the user's home directory.
+    """
     path = document.path or document.uri
     if root_path and path.startswith(root_path.rstrip(os.sep) + os.sep):
         return os.path.relpath(path, root_path)
-    return path
+    return os.path.basename(path) or path
 
 
 def select(

@@ -5,14 +5,10 @@ from __future__ import annotations
 from lsprotocol import types
 
 from grok_lsp.server.app import GrokLanguageServer
-from grok_lsp.server.documents import encoding_name
 
 
 def register(ls: GrokLanguageServer) -> None:
-    @ls.feature(types.TEXT_DOCUMENT_DID_CHANGE)
-    def did_change(ls: GrokLanguageServer, params: types.DidChangeTextDocumentParams) -> None:
-        encoding = encoding_name(ls.workspace.position_codec)
-        ls.tracked.apply(params.text_document.uri, list(params.content_changes), encoding)
+    # Typing is followed in GrokProtocol's didChange, change by change, as it is applied.
 
     @ls.feature(types.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(ls: GrokLanguageServer, params: types.DidCloseTextDocumentParams) -> None:

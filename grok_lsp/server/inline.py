@@ -82,7 +82,5 @@ def register(ls: GrokLanguageServer) -> None:
                 del latest[uri]
         if not text:
             return _EMPTY
-        here = types.Range(start=params.position, end=params.position)
-        return types.InlineCompletionList(
-            items=[types.InlineCompletionItem(insert_text=text, range=here)]
-        )
+        # No range: it defaults to the cursor, and Neovim draws ranged items over the line's rest.
+        return types.InlineCompletionList(items=[types.InlineCompletionItem(insert_text=text)])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+from collections.abc import Iterator
 from typing import Any
 
 import attrs
@@ -58,6 +59,9 @@ class RunningRequests:
 
     def for_document(self, uri: str) -> list[RunningRequest]:
         return [r for r in self._requests if r.uri == uri]
+
+    def __iter__(self) -> Iterator[RunningRequest]:
+        return iter(list(self._requests))
 
     def __len__(self) -> int:
         return len(self._requests)

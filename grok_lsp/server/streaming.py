@@ -109,6 +109,8 @@ class AnswerStream:
             self._pending.append((kind, text))
         now = time.monotonic()
         if now - self._last_stream >= STREAM_INTERVAL_S:
+            if self._stream_timer is not None:
+                self._stream_timer.cancel()
             self._flush_stream()
         elif self._stream_timer is None:
             delay = STREAM_INTERVAL_S - (now - self._last_stream)
@@ -131,6 +133,8 @@ class AnswerStream:
             return
         now = time.monotonic()
         if now - self._last_report >= self._interval:
+            if self._report_timer is not None:  # overdue: it would report again right after
+                self._report_timer.cancel()
             self._report()
         elif self._report_timer is None:
             delay = self._interval - (now - self._last_report)

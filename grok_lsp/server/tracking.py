@@ -24,14 +24,27 @@ class TrackedRanges:
                 del self._by_uri[uri]
 
     def apply(
-        self, uri: str, changes: list[types.TextDocumentContentChangeEvent], encoding: str
+        self,
+        uri: str,
+        change: types.TextDocumentContentChangeEvent,
+        encoding: str,
+        joins_break: bool = False,
     ) -> None:
+        """Follow one change, applied to the text the previous one left."""
         for anchor in self._by_uri.get(uri, ()):
-            for change in changes:
-                if isinstance(change, types.TextDocumentContentChangePartial):
-                    anchor.apply_change(change.range.start, change.range.end, change.text, encoding)
-                else:
-                    anchor.invalidate()
+            if not isinstance(change, types.TextDocumentContentChangePartial):
+                anchor.invalidate()
+            elif (
+                joins_break
+                and (span := anchor.span) is not None
+                and (
+                    (span.end_line, span.end_char)
+                    > (change.range.start.line, change.range.start.character)
+                )
+            ):
+                anchor.invalidate()  # "\r" + "\n" became one break: lines below moved unseen
+            else:
+                anchor.apply_change(change.range.start, change.range.end, change.text, encoding)
 
     def rename(self, old_uri: str, new_uri: str) -> None:
         if old_uri in self._by_uri:

@@ -11,6 +11,8 @@ class GrokError(Exception):
     """Base class: something went wrong while asking Grok."""
 
     hint: str = ""
+    # A page that fixes the problem, offered as a button: (button title, URL).
+    fix_link: tuple[str, str] | None = None
 
     def __init__(self, message: str, *, hint: str | None = None) -> None:
         super().__init__(message)
@@ -27,6 +29,7 @@ class GrokError(Exception):
 
 
 class MissingAPIKeyError(GrokError):
+    fix_link = ("Open xAI console", "https://console.x.ai")
     hint = (
         "Set the XAI_API_KEY environment variable (or your editor's Grok API key setting); "
         "keys are created at https://console.x.ai."

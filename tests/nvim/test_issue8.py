@@ -318,9 +318,11 @@ def test_grok_action_runs_a_user_action_with_its_input(
     assert "def total(values):" in explained["content"]
     shout, rename = chats(simulator)[-2:]
     prompt = shout.body["messages"][-1]["content"]
-    # {path} is relative to the workspace root; this project has none (no .git).
-    assert "Slowly: read this python from /" in prompt
-    assert "/sample.py aloud: def total(values):\n    result = 0" in prompt
+    # {path} is relative to the workspace root; with none (no .git), just the file name.
+    assert (
+        "Slowly: read this python from sample.py aloud: def total(values):\n    result = 0"
+        in prompt
+    )
     assert "rename result to acc" in rename.body["messages"][-1]["content"]
     assert result["lines"] == [*RENAMED, *SAMPLE.splitlines()[5:]]
 

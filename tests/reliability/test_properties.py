@@ -19,6 +19,7 @@ from pygls.workspace.position_codec import PositionCodec
 
 from grok_lsp.assistant.anchor import Anchor, Span
 from grok_lsp.server.delivery import EditRefused, build_edit
+from grok_lsp.server.protocol import apply_changes
 from grok_lsp.server.tracking import TrackedRanges
 from grok_lsp.simulator import Simulator
 from tests.reliability.conftest import Ledger, Servers
@@ -200,11 +201,10 @@ def test_an_edit_lands_only_on_the_text_it_was_computed_for(session: dict[str, A
         elif x < end:  # reaches into the selection
             valid = False
         text = text[:x] + new + text[y:]
-        document.apply_change(change)
+        # The server's own didChange path: its text update and the anchors it moves.
+        apply_changes(document, [change], lambda c, joins: tracked.apply(uri, c, encoding, joins))
         document.version = (document.version or 0) + 1
-        tracked.apply(uri, [change], encoding)
-    if document.source != text:  # pygls and this test disagree on the text: not our subject
-        return
+    assert document.source == text  # the server's text follows the edits exactly
     ls = SimpleNamespace(workspace=SimpleNamespace(text_documents={uri: document}))
     try:
         edit, _ = build_edit(ls, uri, anchor, session["code"])  # type: ignore[arg-type]
