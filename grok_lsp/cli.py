@@ -21,9 +21,12 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--log-level", default="WARNING", choices=["DEBUG", "INFO", "WARNING", "ERROR"]
     )
+    parser.add_argument("--stdio", action="store_true", help=argparse.SUPPRESS)
     commands = parser.add_subparsers(dest="command")
     serve = commands.add_parser("serve", help="language server over stdio (the default)")
     serve.add_argument("--tcp", action="store_true", help="serve over TCP instead of stdio")
+    # Many clients (vscode-languageclient among them) append --stdio: it is the default anyway.
+    serve.add_argument("--stdio", action="store_true", help=argparse.SUPPRESS)
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=2087)
     commands.add_parser("demo", help="a headless end-to-end session against the simulator")
@@ -52,9 +55,11 @@ def _setup_logging(level: str, log_file: str | None) -> logging.Filter:
     from pygls.exceptions import JsonRpcRequestCancelled
 
     def quiet_cancellations(record: logging.LogRecord) -> bool:
-        # pygls logs every cancelled request with a traceback; a cancel is not an error.
+        # pygls logs every cancelled request with a traceback, and warns of cancels that came
+        # after the answer (editors send those routinely); neither is a problem.
         error = record.exc_info[1] if record.exc_info else None
-        return not isinstance(error, JsonRpcRequestCancelled)
+        late_cancel = record.msg == 'Cancel notification for unknown message id "%s"'
+        return not isinstance(error, JsonRpcRequestCancelled) and not late_cancel
 
     handler.addFilter(quiet_cancellations)
     logging.basicConfig(level=level, handlers=[handler], force=True)

@@ -269,3 +269,17 @@ def test_every_committed_turn_survives_a_kill(tmp_path: Path) -> None:
     assert turns[: len(printed)] == [f"turn {index}" for index in printed]
     assert len(turns) - len(printed) <= 1
     store.close()
+
+
+def test_asking_for_an_id_writes_nothing_until_the_first_exchange(tmp_path: Path) -> None:
+    store = ConversationStore.open(tmp_path)
+    conversation = store.conversation_id("file:///new.py")
+    with sqlite3.connect(tmp_path / FILE_NAME) as other:
+        assert other.execute("SELECT count(*) FROM conversations").fetchone() == (0,)
+    store.append("file:///new.py", Turn("user", "q"), Turn("assistant", "a"))
+    assert store.conversation_id("file:///new.py") == conversation  # the id sent stays the id
+    store.close()
+    reopened = ConversationStore.open(tmp_path)
+    assert reopened.conversation_id("file:///new.py") == conversation
+    assert [t.content for t in reopened.turns("file:///new.py")] == ["q", "a"]
+    reopened.close()

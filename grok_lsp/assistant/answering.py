@@ -287,8 +287,7 @@ class Assistant:
             model=answer.model,
             usage=answer.usage.to_lsp(),
         )
-        await self.in_store(self.store.append, uri, user_turn)
-        await self.in_store(self.store.append, uri, reply)
+        await self.in_store(self.store.append, uri, user_turn, reply)
 
     async def aclose(self) -> None:
         for task in self._catalogs.values():

@@ -83,6 +83,9 @@ class ConversationStore:
         self._lock = threading.Lock()
         self.path = path  # None while the conversations live in memory only
         self.warnings: list[str] = []
+        # Ids handed out before the conversation's first turn: written with that turn, so
+        # asking never waits for a disk write before the request goes out.
+        self._pending_ids: dict[str, str] = {}
 
     @classmethod
     def open(cls, state_dir: Path | None) -> ConversationStore:
@@ -110,7 +113,14 @@ class ConversationStore:
 
     def conversation_id(self, uri: str) -> str:
         """The document's stable conversation id (sent as `x-grok-conv-id`), made on first use."""
-        return self._run(lambda db: _ensure_conversation(db, uri))
+
+        def read(db: sqlite3.Connection) -> str:
+            row = db.execute("SELECT id FROM conversations WHERE uri = ?", (uri,)).fetchone()
+            if row is not None:
+                return str(row[0])
+            return self._pending_ids.setdefault(uri, uuid.uuid4().hex)
+
+        return self._run(read)
 
     def turns(self, uri: str) -> list[Turn]:
         """The document's turns, oldest first."""
@@ -127,23 +137,30 @@ class ConversationStore:
             for role, content, complete, action, model, usage, created_at in rows
         ]
 
-    def append(self, uri: str, turn: Turn) -> None:
+    def append(self, uri: str, *turns: Turn) -> None:
+        """Add turns in order, in one transaction (an exchange is written whole or not at all)."""
+
         def write(db: sqlite3.Connection) -> None:
             with _transaction(db):
-                db.execute(
+                conversation = _ensure_conversation(db, uri, self._pending_ids.get(uri))
+                db.executemany(
                     "INSERT INTO turns (conversation, role, content, complete, action, model, "
                     "usage, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        _ensure_conversation(db, uri),
-                        turn.role,
-                        turn.content,
-                        turn.complete,
-                        turn.action,
-                        turn.model,
-                        json.dumps(turn.usage),
-                        turn.created_at,
-                    ),
+                    [
+                        (
+                            conversation,
+                            turn.role,
+                            turn.content,
+                            turn.complete,
+                            turn.action,
+                            turn.model,
+                            json.dumps(turn.usage),
+                            turn.created_at,
+                        )
+                        for turn in turns
+                    ],
                 )
+            self._pending_ids.pop(uri, None)
 
         self._run(write)
 
@@ -153,6 +170,7 @@ class ConversationStore:
         def write(db: sqlite3.Connection) -> None:
             with _transaction(db):
                 _forget(db, uri)
+            self._pending_ids.pop(uri, None)
 
         self._run(write)
 
@@ -177,6 +195,8 @@ class ConversationStore:
                     _forget(db, target)
                 for uri, target in targets.items():
                     db.execute("UPDATE conversations SET uri = ? WHERE uri = ?", (target, uri))
+            if old_uri in self._pending_ids:
+                self._pending_ids[new_uri] = self._pending_ids.pop(old_uri)
 
         self._run(write)
 
@@ -191,8 +211,9 @@ class ConversationStore:
     def set_title(self, uri: str, title: str) -> None:
         def write(db: sqlite3.Connection) -> None:
             with _transaction(db):
-                _ensure_conversation(db, uri)
+                _ensure_conversation(db, uri, self._pending_ids.get(uri))
                 db.execute("UPDATE conversations SET title = ? WHERE uri = ?", (title, uri))
+            self._pending_ids.pop(uri, None)
 
         self._run(write)
 
@@ -213,8 +234,13 @@ class ConversationStore:
             with _transaction(db):
                 db.execute(
                     "INSERT OR REPLACE INTO provider_conversations VALUES (?, ?, ?)",
-                    (_ensure_conversation(db, uri), provider, conversation_id),
+                    (
+                        _ensure_conversation(db, uri, self._pending_ids.get(uri)),
+                        provider,
+                        conversation_id,
+                    ),
                 )
+            self._pending_ids.pop(uri, None)
 
         self._run(write)
 
@@ -320,12 +346,13 @@ def _transaction(db: sqlite3.Connection) -> Iterator[None]:
         raise
 
 
-def _ensure_conversation(db: sqlite3.Connection, uri: str) -> str:
+def _ensure_conversation(db: sqlite3.Connection, uri: str, new_id: str | None = None) -> str:
     row = db.execute("SELECT id FROM conversations WHERE uri = ?", (uri,)).fetchone()
     if row is None:
         # OR IGNORE: another server sharing the state dir may have just made it.
         db.execute(
-            "INSERT OR IGNORE INTO conversations (uri, id) VALUES (?, ?)", (uri, uuid.uuid4().hex)
+            "INSERT OR IGNORE INTO conversations (uri, id) VALUES (?, ?)",
+            (uri, new_id or uuid.uuid4().hex),
         )
         row = db.execute("SELECT id FROM conversations WHERE uri = ?", (uri,)).fetchone()
     return str(row[0])

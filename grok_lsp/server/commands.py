@@ -328,6 +328,16 @@ def register(ls: GrokLanguageServer) -> None:
             "byModel": {model: totals.to_lsp() for model, totals in ls.usage_by_model.items()},
         }
 
+    @ls.command("grok.discardSuggestion")
+    async def discard_suggestion(ls: GrokLanguageServer, *args: Any) -> dict[str, Any]:
+        request = parse(args, SuggestionArgs)
+        suggestion = ls.suggestions.get(request.id)
+        if suggestion is None or suggestion.uri != request.uri:
+            raise JsonRpcInvalidParams(f"id: no pending suggestion {request.id!r} for this file")
+        del ls.suggestions[request.id]
+        ls.tracked.discard(suggestion.uri, suggestion.anchor)
+        return {"discarded": True}
+
     @ls.command("grok.applySuggestion")
     async def apply_suggestion(ls: GrokLanguageServer, *args: Any) -> dict[str, Any]:
         request = parse(args, SuggestionArgs)

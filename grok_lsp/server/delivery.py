@@ -120,7 +120,13 @@ async def deliver_edit(
         ls.suggestions[suggestion.id] = suggestion
         ls.tracked.add(uri, anchor)
         preview = await show_preview(ls, suggestion)
-        return {"applied": False, "suggestion": suggestion.id, "preview": preview}
+        result: dict[str, Any] = {"applied": False, "suggestion": suggestion.id, "preview": preview}
+        try:  # exactly what Apply would do now, for clients that show their own diff
+            edit, _ = build_edit(ls, uri, anchor, code)
+            result["edit"] = ls.protocol._converter.unstructure(edit)
+        except EditRefused:
+            pass
+        return result
     applied, why_not = await apply_code(ls, uri, anchor, code, action.title)
     if not applied:
         ls.warn_now(why_not)

@@ -187,6 +187,8 @@ async def test_preview_mode_offers_apply_suggestion(launch: StartEditor, workspa
     preview = editor.client.shown_documents[-1]
     assert preview.uri == _field(result, "preview") and preview.take_focus is False
     diff = Path(preview.uri.removeprefix("file://")).read_text(encoding="utf-8")
+    (proposed,) = _field(result, "edit")["documentChanges"]
+    assert proposed["textDocument"] == {"uri": uri, "version": 1}
     assert "@@ -1,2 +1,2 @@\n-def f(count):\n-    return count\n+def f(n):\n+    return n\n" in diff
     actions = await editor.client.text_document_code_action_async(
         types.CodeActionParams(
@@ -202,6 +204,30 @@ async def test_preview_mode_offers_apply_suggestion(launch: StartEditor, workspa
     assert isinstance(apply, types.CodeAction) and apply.command is not None
     await editor.command(apply.command.command, *(apply.command.arguments or []))
     assert editor.texts[uri] == "def f(n):\n    return n\n"
+
+
+async def test_a_discarded_suggestion_is_no_longer_offered(
+    launch: StartEditor, workspace: Path
+) -> None:
+    editor = await launch("vscode", {"editMode": "preview"})
+    uri = (workspace / "d.py").as_uri()
+    editor.open(uri, "def f(count):\n    return count\n")
+    value = _whole_lines(0, 2)
+    result = await editor.command(
+        "grok.refactor", {"uri": uri, "range": value, "instruction": "rename count to n"}
+    )
+    await editor.command("grok.discardSuggestion", {"uri": uri, "id": _field(result, "suggestion")})
+    actions = await editor.client.text_document_code_action_async(
+        types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            range=types.Range(
+                start=types.Position(line=0, character=0), end=types.Position(line=0, character=0)
+            ),
+            context=types.CodeActionContext(diagnostics=[]),
+        )
+    )
+    assert actions is not None
+    assert "Grok: Apply suggestion" not in [a.title for a in actions]
 
 
 async def _wait_for_stream(editor: Any) -> None:
