@@ -117,18 +117,12 @@ async def run_request(
         )
         try:
             answer = await ls.assistant.answer(uri, action, prompt, settings, stream.on_event)
-        except asyncio.CancelledError:
-            stream.end("cancelled")
-            raise
         except GrokError as error:
             if isinstance(error, ModelNotFoundError):
                 await name_available_models(ls, settings, error)
             stream.end("failed", detail=ls.secrets.redact(error.message))
             report_failure(ls, error)
             raise RequestFailed(ls.secrets.redact(error.user_message())) from None
-        except Exception:
-            stream.end("failed", detail="internal error")
-            raise
         if not catalog.done():  # started with the request, so it is rarely still running
             await asyncio.wait([catalog], timeout=PRICE_WAIT_SECONDS)
         cost = cost_of(catalog, answer.model, answer.usage)
@@ -159,8 +153,12 @@ async def run_request(
                 result["transcript"] = transcript
         return result
     except asyncio.CancelledError:
+        stream.end("cancelled")
         # Answer the request ourselves: a cancelled handler task would leave it unanswered.
         raise JsonRpcRequestCancelled("Grok request cancelled") from None
+    except Exception:
+        stream.end("failed", detail="internal error")  # does nothing once it has ended
+        raise
     finally:
         ls.running.remove(running)
         if anchor is not None and anchor not in ls.kept_anchors():

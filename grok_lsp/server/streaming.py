@@ -62,6 +62,8 @@ class AnswerStream:
         self._last_stream = 0.0
         self._stream_timer: asyncio.TimerHandle | None = None
         self._own_stream_token = f"grok-{id(self)}"
+        self._begun = False
+        self._ended = False
 
     @property
     def stream_token(self) -> str:
@@ -71,6 +73,7 @@ class AnswerStream:
     def begin(self) -> None:
         if self.token is None:
             return
+        self._begun = True
         self._ls.work_done_progress.begin(
             self.token,
             types.WorkDoneProgressBegin(
@@ -158,7 +161,10 @@ class AnswerStream:
         detail: str = "",
         cost: float | None = None,
     ) -> None:
-        """Flush what is pending, then end the progress saying how it finished."""
+        """Flush what is pending, then end the progress saying how it finished (once)."""
+        if self._ended:
+            return
+        self._ended = True
         for timer in (self._report_timer, self._stream_timer):
             if timer is not None:
                 timer.cancel()
@@ -166,7 +172,7 @@ class AnswerStream:
         self._report_timer = None
         if self._pending:
             self._flush_stream()
-        if self.token is None:
+        if self.token is None or not self._begun:
             return
         if self._report_dirty:
             self._report()

@@ -198,3 +198,25 @@ async def test_did_change_configuration_takes_effect_for_the_next_request(
     await editor.command("grok.explain", {"uri": uri, "range": WHOLE})
     body = simulator.chats[-1].body
     assert body["model"] == "grok-3" and body["temperature"] == 0.5
+
+
+async def test_cancel_before_the_first_token_ends_progress_and_the_stream(
+    launch: StartEditor, simulator: Any, workspace: Path
+) -> None:
+    editor = await launch("vscode")
+    uri = (workspace / "wait.py").as_uri()
+    editor.open(uri, "# [[sim delay=30]]\nx = 1\n")
+    editor.client.progress_reports.setdefault("early", [])
+    task = asyncio.ensure_future(
+        editor.command("grok.explain", {"uri": uri, "range": WHOLE}, token="early")
+    )
+    await _until(lambda: simulator.chats, "the request to reach the API")
+    await editor.command("grok.cancel", {})
+    with pytest.raises(JsonRpcException):
+        await task
+    await _until(lambda: simulator.chats[-1].disconnected, "the disconnect")
+    end = editor.client.progress_reports["early"][-1]
+    assert isinstance(end, types.WorkDoneProgressEnd) and (end.message or "").startswith(
+        "Cancelled"
+    )
+    assert editor.stream == []
