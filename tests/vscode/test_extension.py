@@ -124,10 +124,19 @@ def test_explain_and_refactor_in_vscode(vsix: Path, simulator: Simulator, tmp_pa
     assert "def area(width, height):" in result["answer"]
     assert "def surface(width, height):" in result["edited"]
     assert "def summary(width, height):" in result["accepted"]
+    # Rejected: the code is unchanged and the server no longer offers the suggestion.
+    assert "def surface(width, height):" in result["rejected"]
+    assert "Apply suggestion" not in result["actionsAfterReject"]
+    assert "def add(a, b):\n    return sim_completion()" in result["completed"]
 
     chats = [r for r in simulator.requests if r.path.endswith("/chat/completions")]
-    assert [task_of(r) for r in chats] == ["explain", "refactor", "refactor"]
-    # The key typed into "Grok: Set API Key" reached the API; the instruction too.
+    tasks = [task_of(r) for r in chats]
+    assert tasks[:4] == ["explain", "refactor", "refactor", "refactor"]
+    # Ghost text came from the server's inline completion (the simulator's `complete` task).
+    assert tasks[4:] and set(tasks[4:]) == {"complete"}
+    assert "    return <CURSOR>\n" in json.dumps(chats[4].body).replace("\\n", "\n")
+    # The key typed into "Grok: Set API Key" reached the API; the instructions too.
     assert all(r.status == 200 for r in chats)
     assert "rename area to surface" in json.dumps(chats[1].body)
     assert "rename describe to summary" in json.dumps(chats[2].body)
+    assert "rename surface to extent" in json.dumps(chats[3].body)

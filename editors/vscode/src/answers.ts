@@ -3,6 +3,7 @@
  *
  * Pure state with no VS Code import, so the panel only renders and the tests read this.
  */
+import type { LspWorkspaceEdit } from "./suggestion";
 
 /** The `grok/stream` notification (SPEC section 4). */
 export interface StreamNotification {
@@ -25,8 +26,13 @@ export interface CommandResult {
   text: string;
   model?: string;
   usage?: Usage;
+  /** US dollars; null when the model's price is unknown. */
+  costUsd?: number | null;
   applied?: boolean;
+  /** editMode "preview": the pending suggestion's id, its diff file and the exact edit. */
   suggestion?: string;
+  preview?: string | null;
+  edit?: LspWorkspaceEdit;
   transcript?: string;
 }
 
@@ -41,6 +47,7 @@ export interface Answer {
   state: AnswerState;
   model?: string;
   usage?: Usage;
+  costUsd?: number | null;
   error?: string;
   transcript?: string;
 }
@@ -85,6 +92,7 @@ export class AnswerBook {
     answer.content = result.text;
     answer.model = result.model;
     answer.usage = result.usage;
+    answer.costUsd = result.costUsd;
     answer.transcript = result.transcript ?? answer.transcript;
     answer.state = "done";
     return answer;

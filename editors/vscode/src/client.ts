@@ -23,10 +23,17 @@ export interface ClientEvents {
   onStream(params: unknown): void;
   /** A transcript the server wants shown; return true when the extension handled it. */
   onShowDocument(uri: string, takeFocus: boolean): boolean;
+  /**
+   * A server command run from VS Code (a code action): the extension may run it itself
+   * (answer panel, progress, preview diff) and return its promise, or undefined to pass.
+   */
+  onExecuteCommand?(command: string, args: unknown[]): Promise<unknown> | undefined;
 }
 
 export class GrokClient implements vscode.Disposable {
   private client: LanguageClient | undefined;
+  /** The settings the running server was initialized with (its capabilities follow them). */
+  private initialSettings: ServerSettings | undefined;
   readonly output: vscode.LogOutputChannel;
 
   constructor(
@@ -78,11 +85,15 @@ export class GrokClient implements vscode.Disposable {
       args: ["serve"],
       options: { env },
     };
+    const initializationOptions = await this.settings();
+    this.initialSettings = initializationOptions;
     const clientOptions: LanguageClientOptions = {
       documentSelector: [{ scheme: "file" }, { scheme: "untitled" }],
       outputChannel: this.output,
-      initializationOptions: await this.settings(),
+      initializationOptions,
       middleware: {
+        executeCommand: (command, args, next) =>
+          this.events.onExecuteCommand?.(command, args) ?? next(command, args),
         workspace: {
           // The server pulls section "grok": answer with the same object as initializationOptions.
           configuration: async (params, token, next) => {
@@ -142,6 +153,11 @@ export class GrokClient implements vscode.Disposable {
   async restart(): Promise<ServerResolution> {
     await this.stop();
     return this.start();
+  }
+
+  /** What the running server was started with (undefined when it is not running). */
+  get startedWith(): ServerSettings | undefined {
+    return this.client === undefined ? undefined : this.initialSettings;
   }
 
   /** Send the current settings (after a change of configuration or of the API key). */

@@ -1,11 +1,15 @@
 /** Grok for VS Code: wires the language client, the commands, the answer panel and the status bar. */
 import * as vscode from "vscode";
 
+import { type LspRange, actionArgument, actionPicks, configuredActions, needsInput, type UserAction } from "./actions";
 import { AnswerBook, type CommandResult, type StreamNotification } from "./answers";
 import { GrokClient, SECTION, ServerUnavailable, errorMessage } from "./client";
+import { modelPicks } from "./models";
 import { AnswerPanel } from "./panel";
 import { SuggestionReview } from "./review";
+import { needsRestart } from "./settings";
 import { type ServerState, type StatusView, statusText, statusTooltip } from "./status";
+import { type UsageReport, type UsageTotals, conversationSummary, usageLines } from "./usage";
 
 const API_KEY_SECRET = "grok.apiKey";
 const REQUEST_CANCELLED = -32800;
@@ -22,6 +26,9 @@ const ACTIONS = {
   ask: { command: "grok.ask", title: "Ask" },
 } as const;
 type ActionName = keyof typeof ACTIONS;
+
+/** The server's preview diffs (editMode "preview"): the extension shows its own diff editor. */
+const PREVIEW_DIFF = /\/previews\/[0-9a-f]+\.diff$/;
 
 let extension: GrokExtension | undefined;
 
@@ -53,11 +60,22 @@ class GrokExtension implements vscode.Disposable {
       onStateChange: (state) => this.setState(state),
       onStream: (params) => this.onStream(params as StreamNotification),
       onShowDocument: (uri, takeFocus) => this.onShowDocument(uri, takeFocus),
+      onExecuteCommand: (command, args) => this.onExecuteCommand(command, args),
     });
-    this.review = new SuggestionReview(async (uri, id) => {
-      const result = await this.client.execute<{ applied: boolean }>("grok.applySuggestion", { uri, id });
-      return result.applied;
-    });
+    this.review = new SuggestionReview(
+      async (uri, id) => {
+        const result = await this.client.execute<{ applied: boolean }>("grok.applySuggestion", { uri, id });
+        return result.applied;
+      },
+      async (uri, id) => {
+        try {
+          await this.client.execute("grok.discardSuggestion", { uri, id });
+        } catch (error) {
+          // Already applied or discarded elsewhere (the code action): nothing left to offer.
+          this.client.output.warn(`grok.discardSuggestion: ${errorMessage(error)}`);
+        }
+      },
+    );
     this.status = { model: this.configuredModel(), state: "starting", running: 0, preview: this.previewMode() };
     this.statusItem = vscode.window.createStatusBarItem("grok.status", vscode.StatusBarAlignment.Right, 100);
     this.statusItem.name = "Grok";
@@ -87,6 +105,8 @@ class GrokExtension implements vscode.Disposable {
       command("grok.resetConversation", () => this.resetConversation()),
       command("grok.cancelRequests", () => this.cancel()),
       command("grok.selectModel", () => this.selectModel()),
+      command("grok.showUsage", () => this.showUsage()),
+      command("grok.runAction", () => this.runAction()),
       command("grok.setApiKey", () => this.setApiKey()),
       command("grok.clearApiKey", () => this.clearApiKey()),
       command("grok.showAnswer", () => this.showAnswer()),
@@ -122,7 +142,53 @@ class GrokExtension implements vscode.Disposable {
     const editor = this.requireEditor();
     const selection = range ?? selectionOrLine(editor);
     const argument = { uri: editor.document.uri.toString(), range: toLspRange(selection), ...extra };
-    await this.request(name, editor, selection, argument);
+    await this.request(ACTIONS[name], editor.document, selection, argument);
+  }
+
+  /** "Grok: Run Action…": one of grok.actions on the selection, asking for `{input}` if needed. */
+  private async runAction(): Promise<void> {
+    const editor = this.requireEditor();
+    const actions = configuredActions(vscode.workspace.getConfiguration(SECTION).get("actions"));
+    if (!actions.length) {
+      const choice = await vscode.window.showInformationMessage(
+        "Grok: no actions configured. Add some to the grok.actions setting: {id, title, prompt, result}.",
+        "Open Settings",
+      );
+      if (choice === "Open Settings") {
+        await vscode.commands.executeCommand("workbench.action.openSettingsJson");
+      }
+      return;
+    }
+    const picked = await vscode.window.showQuickPick(actionPicks(actions), {
+      title: "Grok: Run Action",
+      placeHolder: "Which of your grok.actions?",
+      matchOnDescription: true,
+    });
+    if (picked === undefined) {
+      return;
+    }
+    const selection = selectionOrLine(editor);
+    await this.runUserAction(picked.action, editor.document, selection);
+  }
+
+  private async runUserAction(
+    action: UserAction,
+    document: vscode.TextDocument,
+    range: vscode.Range,
+    input?: string,
+  ): Promise<unknown> {
+    if (input === undefined && needsInput(action)) {
+      input = await vscode.window.showInputBox({
+        title: `Grok: ${action.title}`,
+        prompt: action.prompt,
+        ignoreFocusOut: true,
+      });
+      if (input === undefined) {
+        return undefined; // Escape
+      }
+    }
+    const argument = actionArgument(action, document.uri.toString(), toLspRange(range), input);
+    return this.request({ command: "grok.action", title: action.title }, document, range, argument);
   }
 
   private async refactor(): Promise<void> {
@@ -170,17 +236,17 @@ class GrokExtension implements vscode.Disposable {
     if (!editor.selection.isEmpty) {
       argument.range = toLspRange(editor.selection);
     }
-    await this.request("ask", editor, editor.selection, argument);
+    await this.request(ACTIONS.ask, editor.document, editor.selection, argument);
   }
 
+  /** A model request: the live panel, a cancellable progress, usage in the status bar, the preview. */
   private async request(
-    name: ActionName,
-    editor: vscode.TextEditor,
+    { command, title }: { command: string; title: string },
+    document: vscode.TextDocument,
     range: vscode.Range,
-    argument: Record<string, unknown>,
-  ): Promise<void> {
-    const { command, title } = ACTIONS[name];
-    const uri = editor.document.uri.toString();
+    argument: object,
+  ): Promise<CommandResult | undefined> {
+    const uri = document.uri.toString();
     const token = `grok-vscode-${process.pid}-${++this.nextToken}`;
     this.panel.show(this.answers.start(token, uri, title));
     this.inPanel.set(uri, (this.inPanel.get(uri) ?? 0) + 1);
@@ -192,13 +258,20 @@ class GrokExtension implements vscode.Disposable {
       if (answer) {
         this.panel.update(answer);
       }
-      this.status.lastUsage = result.usage ?? this.status.lastUsage;
+      if (result.usage) {
+        this.status.lastUsage = result.usage;
+        this.status.lastCostUsd = result.costUsd;
+      }
       if (result.model) {
         this.status.model = result.model;
       }
       if (result.suggestion) {
-        await this.review.open(editor, range, result.text, result.suggestion, title);
+        // Not awaited: the review waits for Accept / Reject, the request is done.
+        void this.review
+          .open(document, range, result.text, result.suggestion, title, result.edit)
+          .catch((error: unknown) => this.reportError(error));
       }
+      return result;
     } catch (error) {
       const cancelled = codeOf(error) === REQUEST_CANCELLED;
       const answer = this.answers.end(token, cancelled ? "cancelled" : "failed", errorMessage(error));
@@ -209,6 +282,7 @@ class GrokExtension implements vscode.Disposable {
       if (!cancelled && codeOf(error) !== REQUEST_FAILED) {
         throw error;
       }
+      return undefined;
     } finally {
       const left = (this.inPanel.get(uri) ?? 1) - 1;
       if (left > 0) {
@@ -223,7 +297,26 @@ class GrokExtension implements vscode.Disposable {
 
   private async showConversation(): Promise<void> {
     const editor = this.requireEditor();
-    await this.client.execute("grok.conversation.show", { uri: editor.document.uri.toString() });
+    const shown = await this.client.execute<{ title?: string | null; usage?: UsageTotals }>(
+      "grok.conversation.show",
+      { uri: editor.document.uri.toString() },
+    );
+    const file = vscode.workspace.asRelativePath(editor.document.uri);
+    void vscode.window.showInformationMessage(conversationSummary(file, shown?.title, shown?.usage));
+  }
+
+  /** "Grok: Show Usage": the session's tokens and cost, by model. */
+  private async showUsage(): Promise<void> {
+    const report = await this.client.execute<UsageReport>("grok.usage", {});
+    const [first, ...rest] = usageLines(report);
+    if (!rest.length) {
+      void vscode.window.showInformationMessage(first);
+      return;
+    }
+    const choice = await vscode.window.showInformationMessage(first, "By Model");
+    if (choice === "By Model") {
+      await vscode.window.showQuickPick(rest, { title: "Grok: usage by model this session" });
+    }
   }
 
   private async resetConversation(): Promise<void> {
@@ -246,27 +339,31 @@ class GrokExtension implements vscode.Disposable {
       { location: vscode.ProgressLocation.Window, title: "Grok: listing models" },
       () => this.client.execute<{ models: string[]; current: string }>("grok.models", {}),
     );
-    if (!listing.models.length) {
+    const config = vscode.workspace.getConfiguration(SECTION);
+    const picks = modelPicks(
+      listing.models,
+      listing.current,
+      config.get<Record<string, unknown>>("modelAliases"),
+      config.get<string>("model"),
+    );
+    if (!picks.length) {
       void vscode.window.showInformationMessage(`Grok: this provider lists no models; using ${listing.current}.`);
       return;
     }
-    const picked = await vscode.window.showQuickPick(
-      listing.models.map((model) => ({
-        label: model,
-        description: model === listing.current ? "current" : undefined,
-      })),
-      { title: "Grok: Select Model", placeHolder: `Current: ${listing.current}` },
-    );
+    const picked = await vscode.window.showQuickPick(picks, {
+      title: "Grok: Select Model",
+      placeHolder: `Current: ${listing.current}`,
+      matchOnDescription: true,
+    });
     if (picked === undefined) {
       return;
     }
-    const config = vscode.workspace.getConfiguration(SECTION);
     const inspected = config.inspect<string>("model");
     const target =
       inspected?.workspaceFolderValue !== undefined || inspected?.workspaceValue !== undefined
         ? vscode.ConfigurationTarget.Workspace
         : vscode.ConfigurationTarget.Global;
-    await config.update("model", picked.label, target);
+    await config.update("model", picked.value, target);
   }
 
   private async setApiKey(): Promise<void> {
@@ -318,6 +415,9 @@ class GrokExtension implements vscode.Disposable {
     if (takeFocus) {
       return false;
     }
+    if (PREVIEW_DIFF.test(uri)) {
+      return true; // the suggestion opens in VS Code's diff editor (SuggestionReview)
+    }
     const latest = this.answers.latest();
     if (latest && this.inPanel.has(latest.uri) && this.panel.isShowing(latest.uri)) {
       latest.transcript = uri;
@@ -331,7 +431,12 @@ class GrokExtension implements vscode.Disposable {
     if (!event.affectsConfiguration(SECTION)) {
       return;
     }
-    if (event.affectsConfiguration("grok.serverPath")) {
+    if (
+      event.affectsConfiguration("grok.serverPath") ||
+      (event.affectsConfiguration("grok.inlineCompletion") &&
+        needsRestart(this.client.startedWith, await this.client.settings()))
+    ) {
+      // Inline completion is a capability of `initialize`: turning it on needs a new server.
       await this.restart();
     } else if (this.client.running) {
       await this.client.pushSettings();
@@ -342,6 +447,56 @@ class GrokExtension implements vscode.Disposable {
     this.status.model = this.configuredModel();
     this.status.preview = this.previewMode();
     this.renderStatus();
+  }
+
+  /**
+   * Code actions run the server's commands through the language client: run the model
+   * ones here instead, so that they get the answer panel, the cancellable progress, the
+   * usage in the status bar, the preview diff and (for `{input}` actions) the input box.
+   */
+  private onExecuteCommand(command: string, args: unknown[]): Promise<unknown> | undefined {
+    const argument = args[0];
+    if (typeof argument !== "object" || argument === null) {
+      return undefined;
+    }
+    const { uri, range, id } = argument as { uri?: unknown; range?: unknown; id?: unknown };
+    if (command === "grok.applySuggestion" && typeof uri === "string" && typeof id === "string") {
+      this.review.forgetSuggestion(id);
+      return undefined;
+    }
+    const known = Object.values(ACTIONS).find((action) => action.command === command);
+    if ((known === undefined && command !== "grok.action") || typeof uri !== "string" || !isLspRange(range)) {
+      return undefined;
+    }
+    const document = vscode.workspace.textDocuments.find((candidate) => candidate.uri.toString() === uri);
+    if (document === undefined) {
+      return undefined;
+    }
+    const vscodeRange = new vscode.Range(
+      range.start.line,
+      range.start.character,
+      range.end.line,
+      range.end.character,
+    );
+    const run = async (): Promise<unknown> => {
+      try {
+        if (known !== undefined) {
+          return await this.request(known, document, vscodeRange, argument);
+        }
+        const action = configuredActions(vscode.workspace.getConfiguration(SECTION).get("actions")).find(
+          (candidate) => candidate.id === id,
+        );
+        if (action === undefined) {
+          return await this.request({ command, title: "Action" }, document, vscodeRange, argument);
+        }
+        const input = (argument as { input?: unknown }).input;
+        return await this.runUserAction(action, document, vscodeRange, typeof input === "string" ? input : undefined);
+      } catch (error) {
+        this.reportError(error);
+        return undefined;
+      }
+    };
+    return run();
   }
 
   // -- helpers ----------------------------------------------------------------------
@@ -424,11 +579,23 @@ function selectionOrLine(editor: vscode.TextEditor): vscode.Range {
   return editor.document.lineAt(editor.selection.active.line).range;
 }
 
-function toLspRange(range: vscode.Range): object {
+function toLspRange(range: vscode.Range): LspRange {
   return {
     start: { line: range.start.line, character: range.start.character },
     end: { line: range.end.line, character: range.end.character },
   };
+}
+
+function isLspRange(value: unknown): value is { start: { line: number; character: number }; end: { line: number; character: number } } {
+  const range = value as { start?: { line?: unknown; character?: unknown }; end?: { line?: unknown; character?: unknown } };
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    typeof range.start?.line === "number" &&
+    typeof range.start?.character === "number" &&
+    typeof range.end?.line === "number" &&
+    typeof range.end?.character === "number"
+  );
 }
 
 function codeOf(error: unknown): number | undefined {

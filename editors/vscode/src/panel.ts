@@ -3,6 +3,7 @@ import * as vscode from "vscode";
 
 import { type Answer, describeUsage } from "./answers";
 import { escapeHtml, renderMarkdown } from "./markdown";
+import { formatCost } from "./usage";
 
 const RENDER_INTERVAL_MS = 50;
 
@@ -98,6 +99,9 @@ function footerHtml(answer: Answer): string {
     parts.push(`Done${answer.model ? ` · ${escapeHtml(answer.model)}` : ""}`);
     if (answer.usage) {
       parts.push(escapeHtml(describeUsage(answer.usage)));
+    }
+    if (formatCost(answer.costUsd)) {
+      parts.push(escapeHtml(formatCost(answer.costUsd)));
     }
   } else if (answer.state === "cancelled") {
     parts.push("Cancelled");

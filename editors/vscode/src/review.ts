@@ -1,7 +1,7 @@
 /** editMode "preview": a diff editor with Accept / Reject for an edit the server keeps pending. */
 import * as vscode from "vscode";
 
-import { proposedDocument } from "./suggestion";
+import { type LspWorkspaceEdit, applyWorkspaceEdit, proposedDocument } from "./suggestion";
 
 export const SUGGESTION_SCHEME = "grok-suggestion";
 
@@ -16,8 +16,15 @@ export class SuggestionReview implements vscode.Disposable, vscode.TextDocumentC
   private readonly pending = new Map<string, Pending>();
   private readonly registration: vscode.Disposable;
 
-  /** `apply` runs grok.applySuggestion; it resolves to whether the edit was applied. */
-  constructor(private readonly apply: (uri: string, id: string) => Promise<boolean>) {
+  /**
+   * `apply` runs grok.applySuggestion and resolves to whether the edit was applied;
+   * `discard` runs grok.discardSuggestion, so that the server stops offering
+   * "Grok: Apply suggestion" for it.
+   */
+  constructor(
+    private readonly apply: (uri: string, id: string) => Promise<boolean>,
+    private readonly discard: (uri: string, id: string) => Promise<void>,
+  ) {
     this.registration = vscode.workspace.registerTextDocumentContentProvider(SUGGESTION_SCHEME, this);
   }
 
@@ -27,19 +34,17 @@ export class SuggestionReview implements vscode.Disposable, vscode.TextDocumentC
 
   /** Open the diff of the document against the suggestion, and offer Accept / Reject. */
   async open(
-    editor: vscode.TextEditor,
+    document: vscode.TextDocument,
     range: vscode.Range,
     answer: string,
     id: string,
     title: string,
+    edit?: LspWorkspaceEdit | null,
   ): Promise<void> {
-    const document = editor.document;
-    const text = proposedDocument(
-      document.getText(),
-      document.offsetAt(range.start),
-      document.offsetAt(range.end),
-      answer,
-    );
+    // The server's own edit is exactly what Accept applies; the answer is only a fallback.
+    const text =
+      applyWorkspaceEdit(document.getText(), document.uri.toString(), edit) ??
+      proposedDocument(document.getText(), document.offsetAt(range.start), document.offsetAt(range.end), answer);
     if (text === undefined) {
       void vscode.window.showWarningMessage("Grok: the answer had no code block to preview.");
       return;
@@ -93,6 +98,15 @@ export class SuggestionReview implements vscode.Disposable, vscode.TextDocumentC
     const pending = proposalUri && this.pending.get(proposalUri.toString());
     if (pending) {
       await this.forget(pending);
+      await this.discard(pending.documentUri.toString(), pending.id);
+    }
+  }
+
+  /** The suggestion was applied another way (the "Grok: Apply suggestion" code action). */
+  forgetSuggestion(id: string): void {
+    const pending = [...this.pending.values()].find((candidate) => candidate.id === id);
+    if (pending) {
+      void this.forget(pending);
     }
   }
 

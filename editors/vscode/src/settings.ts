@@ -86,3 +86,19 @@ function isObject(value: unknown): value is Record<string, unknown> {
 function withoutNulls(value: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== null && v !== undefined));
 }
+
+/** Whether inline completion is on in a settings object (the server reads `enabled`). */
+export function inlineCompletionEnabled(settings: { [key: string]: unknown } | undefined): boolean {
+  const inline = settings?.inlineCompletion;
+  return isObject(inline) && inline.enabled === true;
+}
+
+/**
+ * Whether the running server must be restarted for new settings to take effect: it
+ * advertises `inlineCompletionProvider` only when started with inline completion on, so
+ * turning it on needs a new `initialize` (turning it off does not: the server then
+ * answers with no items, and stays up).
+ */
+export function needsRestart(started: ServerSettings | undefined, next: ServerSettings): boolean {
+  return started !== undefined && !inlineCompletionEnabled(started) && inlineCompletionEnabled(next);
+}

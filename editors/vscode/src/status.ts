@@ -1,6 +1,7 @@
 /** The status bar item's text: model, state and the last request's tokens. */
 import type { Usage } from "./answers";
 import { describeUsage } from "./answers";
+import { formatCost, shortUsage } from "./usage";
 
 export type ServerState = "starting" | "ready" | "busy" | "stopped" | "missing" | "failed";
 
@@ -11,6 +12,8 @@ export interface StatusView {
   /** editMode "preview": edits wait for review, which the user should see at a glance. */
   preview?: boolean;
   lastUsage?: Usage;
+  /** The last request's cost in US dollars; null when the price is unknown. */
+  lastCostUsd?: number | null;
 }
 
 const ICONS: Record<ServerState, string> = {
@@ -29,7 +32,7 @@ export function statusText(view: StatusView): string {
     parts.push("preview");
   }
   if (view.lastUsage !== undefined) {
-    parts.push(`${view.lastUsage.promptTokens}↑ ${view.lastUsage.completionTokens}↓`);
+    parts.push(shortUsage(view.lastUsage, view.lastCostUsd));
   }
   return parts.join(" · ");
 }
@@ -40,8 +43,9 @@ export function statusTooltip(view: StatusView): string {
     lines.push("Edits open as a diff to accept or reject (grok.editMode: preview).");
   }
   if (view.lastUsage !== undefined) {
-    lines.push(`Last request: ${describeUsage(view.lastUsage)}`);
+    const cost = formatCost(view.lastCostUsd);
+    lines.push(`Last request: ${describeUsage(view.lastUsage)}${cost ? `, ${cost}` : ""}`);
   }
-  lines.push("Click to select the model.");
+  lines.push("Click to select the model; Grok: Show Usage has the session's totals.");
   return lines.join("\n");
 }

@@ -2,7 +2,9 @@
 // install the packaged extension, set the API key through its command, open a sample
 // file, run "Grok: Explain Selection" and "Grok: Refactor Selection" against the Grok API
 // simulator, and check what a user would see: the streamed answer in the panel, the
-// edited code in the editor, and with editMode "preview" a diff that is applied on Accept.
+// edited code in the editor, with editMode "preview" a diff that is applied on Accept and
+// withdrawn on Reject (no "Grok: Apply suggestion" left), and with grok.inlineCompletion
+// ghost text that Tab accepts.
 //
 // Needs scripts/install-e2e.sh to have run and the .vsix to be built. Environment:
 //   GROK_E2E_BASE_URL  the simulator's base URL (grok-lsp simulate prints it)   required
@@ -35,6 +37,9 @@ const CODE_SERVER = join(E2E_DIR, "code-server/node_modules/.bin/code-server");
 const NODE_BIN = join(E2E_DIR, "node/node_modules/.bin");
 const API_KEY = "xai-e2e-key-from-secret-storage";
 const STEP_TIMEOUT_MS = 60_000;
+
+// The simulator completes any cursor with sim_completion(); the cursor goes after "return ".
+const CALC = "def add(a, b):\n    return\n";
 
 const SAMPLE = `"""Geometry helpers."""
 
@@ -128,6 +133,24 @@ async function selectLines(page, first, last) {
   }
 }
 
+/** Put the cursor at the end of line `line` (1-based). */
+async function goToLineEnd(page, line) {
+  await page.keyboard.press("Control+G");
+  await answerInInputBox(page, `:${line}`);
+  await page.keyboard.press("End");
+}
+
+/** The titles in the code action menu (Ctrl+.), once the server's actions are in it. */
+async function codeActionTitles(page) {
+  await page.keyboard.press("Control+.");
+  const menu = page.locator(".action-widget", { hasText: "Grok: Explain" });
+  await menu.waitFor({ state: "visible" });
+  const titles = await menu.innerText();
+  await page.keyboard.press("Escape");
+  await menu.waitFor({ state: "hidden" });
+  return titles;
+}
+
 function findLogs(root, name) {
   const found = [];
   const walk = (dir) => {
@@ -165,6 +188,7 @@ async function main() {
   mkdirSync(join(userData, "Machine"), { recursive: true });
   mkdirSync(workspace);
   writeFileSync(join(workspace, "sample.py"), SAMPLE);
+  writeFileSync(join(workspace, "calc.py"), CALC);
   writeFileSync(
     join(userData, "User", "settings.json"),
     JSON.stringify(
@@ -332,9 +356,86 @@ async function main() {
       .waitFor();
     const accepted = await editorText(page);
     log("previewed refactor accepted");
+
+    // Reject: the diff closes, the code stays, and the server no longer offers the suggestion
+    // (the extension called grok.discardSuggestion).
+    await page.locator(".editor-instance .monaco-editor .view-lines").first().click();
+    await selectLines(page, 4, 5);
+    await runCommand(page, "Grok: Refactor Selection");
+    await answerInInputBox(page, "rename surface to extent");
+    await page.locator(".monaco-diff-editor").waitFor();
+    const second = page.locator(".notification-list-item", { hasText: "Grok suggests a change to sample.py" });
+    await second.waitFor();
+    await second.getByRole("button", { name: "Reject" }).click();
+    await page.locator(".monaco-diff-editor").waitFor({ state: "detached" });
+    const rejected = await editorText(page);
+    if (rejected.includes("def extent(") || !rejected.includes("def surface(")) {
+      throw new Error(`the rejected suggestion changed the code:\n${rejected}`);
+    }
+    await page.locator(".editor-instance .monaco-editor .view-lines").first().click();
+    await goToLineEnd(page, 5);
+    const actionsAfterReject = await codeActionTitles(page);
+    if (actionsAfterReject.includes("Apply suggestion")) {
+      throw new Error(`a rejected suggestion is still offered:\n${actionsAfterReject}`);
+    }
+    log("previewed refactor rejected and withdrawn");
+
+    // Inline completion, turned on in the workspace settings (the server restarts for it).
+    writeFileSync(
+      join(workspace, ".vscode", "settings.json"),
+      JSON.stringify({ "grok.editMode": "preview", "grok.inlineCompletion": { enabled: true, debounceMs: 0 } }),
+    );
+    await page.keyboard.press("Control+P");
+    await page.locator(".quick-input-widget input").fill("calc.py");
+    await page.locator(".quick-input-widget .monaco-list-row.focused", { hasText: "calc.py" }).waitFor();
+    await page.keyboard.press("Enter");
+    await page.locator(".editor-instance .monaco-editor .view-lines", { hasText: "def add(a, b):" }).waitFor();
+    await page.locator(".editor-instance .monaco-editor .view-lines").first().click();
+    await goToLineEnd(page, 2);
+    const ghost = page.locator(".ghost-text-decoration, .ghost-text", { hasText: "sim_completion()" });
+    // The restart races the first keystroke: type, and if no ghost text comes, retype.
+    let shown = false;
+    for (let attempt = 1; attempt <= 5 && !shown; attempt++) {
+      await page.keyboard.type(" ");
+      shown = await ghost
+        .first()
+        .waitFor({ state: "visible", timeout: 6_000 })
+        .then(() => true)
+        .catch(() => false);
+      if (!shown) {
+        log(`no ghost text yet (attempt ${attempt})`);
+        await page.keyboard.press("Backspace");
+      }
+    }
+    if (!shown) {
+      throw new Error("no inline completion was shown after typing at the end of a line");
+    }
+    await page.keyboard.press("Tab");
+    // The document's own text, not what is drawn (ghost text is drawn inside the line): save, read.
+    await page.keyboard.press("Escape");
+    await page.keyboard.press("Control+S");
+    let completed = "";
+    const deadline = Date.now() + 10_000;
+    while (Date.now() < deadline && !completed.includes("sim_completion()")) {
+      await page.waitForTimeout(200);
+      completed = readFileSync(join(workspace, "calc.py"), "utf8");
+    }
+    if (completed !== "def add(a, b):\n    return sim_completion()\n") {
+      throw new Error(`Tab did not insert the completion: ${JSON.stringify(completed)}`);
+    }
+    log("inline completion shown and accepted");
     await page.screenshot({ path: join(artifacts, "final.png") });
     process.stdout.write(
-      `${JSON.stringify({ ok: true, seconds: (Date.now() - started) / 1000, answer: answerText, edited, accepted })}\n`,
+      `${JSON.stringify({
+        ok: true,
+        seconds: (Date.now() - started) / 1000,
+        answer: answerText,
+        edited,
+        accepted,
+        rejected,
+        actionsAfterReject,
+        completed,
+      })}\n`,
     );
   } catch (error) {
     if (page) {

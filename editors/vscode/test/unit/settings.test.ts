@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { SERVER_SETTING_KEYS, redacted, serverSettings } from "../../src/settings";
+import { SERVER_SETTING_KEYS, needsRestart, redacted, serverSettings } from "../../src/settings";
 
 function source(values: Record<string, unknown>) {
   return { get: (key: string) => values[key] };
@@ -64,5 +64,21 @@ describe("serverSettings", () => {
     expect(shown).not.toContain("xai-secret");
     expect(shown).not.toContain("sso=abc");
     expect(settings.apiKey).toBe("xai-secret");
+  });
+});
+
+describe("inline completion", () => {
+  const off = serverSettings(source(DEFAULTS));
+  const on = serverSettings(source({ ...DEFAULTS, inlineCompletion: { enabled: true, debounceMs: 0, model: "fast" } }));
+
+  it("reaches the server as initializationOptions.inlineCompletion", () => {
+    expect(on.inlineCompletion).toEqual({ enabled: true, debounceMs: 0, model: "fast" });
+  });
+
+  it("restarts the server when turned on (the capability comes with initialize)", () => {
+    expect(needsRestart(off, on)).toBe(true);
+    expect(needsRestart(on, off)).toBe(false); // the server answers with nothing
+    expect(needsRestart(on, { ...on, inlineCompletion: { enabled: true, debounceMs: 500 } })).toBe(false);
+    expect(needsRestart(undefined, on)).toBe(false); // not running: the next start sends it
   });
 });
