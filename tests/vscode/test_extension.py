@@ -131,10 +131,12 @@ def test_explain_and_refactor_in_vscode(vsix: Path, simulator: Simulator, tmp_pa
 
     chats = [r for r in simulator.requests if r.path.endswith("/chat/completions")]
     tasks = [task_of(r) for r in chats]
-    assert tasks[:4] == ["explain", "refactor", "refactor", "refactor"]
+    assert tasks[:5] == ["explain", "refactor", "refactor", "refactor", "explain-custom"]
+    # The code action "Grok: Why?" asked for its {input}.
+    assert "Tell me: why does sample.py need" in chats[4].body["messages"][-1]["content"]
     # Ghost text came from the server's inline completion (the simulator's `complete` task).
-    assert tasks[4:] and set(tasks[4:]) == {"complete"}
-    assert "    return <CURSOR>\n" in json.dumps(chats[4].body).replace("\\n", "\n")
+    assert tasks[5:] and set(tasks[5:]) == {"complete"}
+    assert "    return <CURSOR>\n" in chats[5].body["messages"][-1]["content"]
     # The key typed into "Grok: Set API Key" reached the API; the instructions too.
     assert all(r.status == 200 for r in chats)
     assert "rename area to surface" in json.dumps(chats[1].body)

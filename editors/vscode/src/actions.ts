@@ -73,3 +73,57 @@ export function actionArgument(
   }
   return argument;
 }
+
+/** A server command run from a code action, and what the extension does with it. */
+export type Route =
+  | { kind: "model"; command: string; title: string; uri: string; range: LspRange }
+  | { kind: "action"; action: UserAction; uri: string; range: LspRange; input?: string }
+  | { kind: "applied"; id: string }
+  | undefined; // not ours to run: the language client sends it as it is
+
+/**
+ * `models` maps the server's model commands to their titles (grok.explain → Explain).
+ * A user action the settings no longer know goes to the server unchanged, which names it.
+ */
+export function routeCommand(
+  command: string,
+  args: readonly unknown[],
+  models: Readonly<Record<string, string>>,
+  actions: readonly UserAction[],
+): Route {
+  const argument = args[0];
+  if (typeof argument !== "object" || argument === null) {
+    return undefined;
+  }
+  const { uri, range, id, input } = argument as Record<string, unknown>;
+  if (command === "grok.applySuggestion") {
+    return typeof id === "string" ? { kind: "applied", id } : undefined;
+  }
+  if (typeof uri !== "string" || !isLspRange(range)) {
+    return undefined;
+  }
+  if (Object.hasOwn(models, command)) {
+    return { kind: "model", command, title: models[command], uri, range };
+  }
+  if (command === "grok.action") {
+    const action = actions.find((candidate) => candidate.id === id);
+    if (action === undefined) {
+      return undefined;
+    }
+    return typeof input === "string" ? { kind: "action", action, uri, range, input } : { kind: "action", action, uri, range };
+  }
+  return undefined;
+}
+
+export function isLspRange(value: unknown): value is LspRange {
+  if (typeof value !== "object" || value === null) {
+    return false;
+  }
+  const { start, end } = value as { start?: Record<string, unknown>; end?: Record<string, unknown> };
+  return (
+    typeof start?.line === "number" &&
+    typeof start?.character === "number" &&
+    typeof end?.line === "number" &&
+    typeof end?.character === "number"
+  );
+}

@@ -1,7 +1,15 @@
 /** Grok for VS Code: wires the language client, the commands, the answer panel and the status bar. */
 import * as vscode from "vscode";
 
-import { type LspRange, actionArgument, actionPicks, configuredActions, needsInput, type UserAction } from "./actions";
+import {
+  type LspRange,
+  type UserAction,
+  actionArgument,
+  actionPicks,
+  configuredActions,
+  needsInput,
+  routeCommand,
+} from "./actions";
 import { AnswerBook, type CommandResult, type StreamNotification } from "./answers";
 import { GrokClient, SECTION, ServerUnavailable, errorMessage } from "./client";
 import { modelPicks } from "./models";
@@ -455,42 +463,27 @@ class GrokExtension implements vscode.Disposable {
    * usage in the status bar, the preview diff and (for `{input}` actions) the input box.
    */
   private onExecuteCommand(command: string, args: unknown[]): Promise<unknown> | undefined {
-    const argument = args[0];
-    if (typeof argument !== "object" || argument === null) {
+    const models = Object.fromEntries(Object.values(ACTIONS).map((action) => [action.command, action.title]));
+    const actions = configuredActions(vscode.workspace.getConfiguration(SECTION).get("actions"));
+    const route = routeCommand(command, args, models, actions);
+    if (route === undefined) {
       return undefined;
     }
-    const { uri, range, id } = argument as { uri?: unknown; range?: unknown; id?: unknown };
-    if (command === "grok.applySuggestion" && typeof uri === "string" && typeof id === "string") {
-      this.review.forgetSuggestion(id);
+    if (route.kind === "applied") {
+      this.review.forgetSuggestion(route.id); // its diff, if open, is out of date
       return undefined;
     }
-    const known = Object.values(ACTIONS).find((action) => action.command === command);
-    if ((known === undefined && command !== "grok.action") || typeof uri !== "string" || !isLspRange(range)) {
-      return undefined;
-    }
-    const document = vscode.workspace.textDocuments.find((candidate) => candidate.uri.toString() === uri);
+    const document = vscode.workspace.textDocuments.find((candidate) => candidate.uri.toString() === route.uri);
     if (document === undefined) {
       return undefined;
     }
-    const vscodeRange = new vscode.Range(
-      range.start.line,
-      range.start.character,
-      range.end.line,
-      range.end.character,
-    );
+    const { start, end } = route.range;
+    const range = new vscode.Range(start.line, start.character, end.line, end.character);
     const run = async (): Promise<unknown> => {
       try {
-        if (known !== undefined) {
-          return await this.request(known, document, vscodeRange, argument);
-        }
-        const action = configuredActions(vscode.workspace.getConfiguration(SECTION).get("actions")).find(
-          (candidate) => candidate.id === id,
-        );
-        if (action === undefined) {
-          return await this.request({ command, title: "Action" }, document, vscodeRange, argument);
-        }
-        const input = (argument as { input?: unknown }).input;
-        return await this.runUserAction(action, document, vscodeRange, typeof input === "string" ? input : undefined);
+        return route.kind === "model"
+          ? await this.request(route, document, range, args[0] as object)
+          : await this.runUserAction(route.action, document, range, route.input);
       } catch (error) {
         this.reportError(error);
         return undefined;
@@ -584,18 +577,6 @@ function toLspRange(range: vscode.Range): LspRange {
     start: { line: range.start.line, character: range.start.character },
     end: { line: range.end.line, character: range.end.character },
   };
-}
-
-function isLspRange(value: unknown): value is { start: { line: number; character: number }; end: { line: number; character: number } } {
-  const range = value as { start?: { line?: unknown; character?: unknown }; end?: { line?: unknown; character?: unknown } };
-  return (
-    typeof value === "object" &&
-    value !== null &&
-    typeof range.start?.line === "number" &&
-    typeof range.start?.character === "number" &&
-    typeof range.end?.line === "number" &&
-    typeof range.end?.character === "number"
-  );
 }
 
 function codeOf(error: unknown): number | undefined {

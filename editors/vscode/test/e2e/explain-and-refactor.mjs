@@ -202,6 +202,7 @@ async function main() {
         "extensions.autoUpdate": false,
         "chat.disableAIFeatures": true,
         "editor.minimap.enabled": false,
+        "grok.actions": [{ id: "why", title: "Why?", prompt: "{input}: why does {path} need {selection}" }],
       },
       null,
       2,
@@ -379,6 +380,15 @@ async function main() {
       throw new Error(`a rejected suggestion is still offered:\n${actionsAfterReject}`);
     }
     log("previewed refactor rejected and withdrawn");
+
+    // A user-defined action from the light bulb: the extension asks for its {input} and
+    // shows the answer in its panel.
+    await page.keyboard.press("Control+.");
+    await page.locator(".action-widget .monaco-list-row", { hasText: "Grok: Why?" }).click();
+    await answerInInputBox(page, "Tell me");
+    await webview.locator("#header .title", { hasText: "Why?" }).waitFor();
+    await webview.locator('#answer[data-state="done"]').waitFor();
+    log("user action run from a code action, with its input");
 
     // Inline completion, turned on in the workspace settings (the server restarts for it).
     writeFileSync(

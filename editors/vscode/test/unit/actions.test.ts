@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { actionArgument, actionPicks, configuredActions, needsInput } from "../../src/actions";
+import { actionArgument, actionPicks, configuredActions, needsInput, routeCommand } from "../../src/actions";
 
 const RANGE = { start: { line: 3, character: 0 }, end: { line: 5, character: 0 } };
 
@@ -47,5 +47,43 @@ describe("Grok: Run Action…", () => {
       range: RANGE,
     });
     expect(actionArgument({ id: "why" }, "file:///w/a.py", RANGE, "")).toHaveProperty("input", "");
+  });
+});
+
+describe("code actions run by the extension", () => {
+  const MODELS = { "grok.explain": "Explain", "grok.refactor": "Refactor" };
+  const actions = configuredActions([
+    { id: "why", title: "Why?", prompt: "{input}: why {selection}" },
+    { id: "ren", title: "Rename x", prompt: "rename x", result: "edit" },
+  ]);
+  const uri = "file:///w/a.py";
+
+  it("runs the model commands itself (panel, progress, preview)", () => {
+    expect(routeCommand("grok.refactor", [{ uri, range: RANGE }], MODELS, actions)).toEqual({
+      kind: "model",
+      command: "grok.refactor",
+      title: "Refactor",
+      uri,
+      range: RANGE,
+    });
+  });
+
+  it("runs a user action by its id, so that an {input} prompt asks first", () => {
+    const route = routeCommand("grok.action", [{ id: "why", uri, range: RANGE }], MODELS, actions);
+    expect(route).toMatchObject({ kind: "action", action: { id: "why", title: "Why?" }, uri, range: RANGE });
+    expect(route).not.toHaveProperty("input");
+    expect(routeCommand("grok.action", [{ id: "why", uri, range: RANGE, input: "Hi" }], MODELS, actions)).toHaveProperty(
+      "input",
+      "Hi",
+    );
+  });
+
+  it("notices a suggestion applied from its code action, and passes everything else on", () => {
+    expect(routeCommand("grok.applySuggestion", [{ uri, id: "abc" }], MODELS, actions)).toEqual({ kind: "applied", id: "abc" });
+    expect(routeCommand("grok.action", [{ id: "gone", uri, range: RANGE }], MODELS, actions)).toBeUndefined();
+    expect(routeCommand("grok.models", [{}], MODELS, actions)).toBeUndefined();
+    expect(routeCommand("grok.explain", [{ uri }], MODELS, actions)).toBeUndefined(); // no range
+    expect(routeCommand("grok.explain", [], MODELS, actions)).toBeUndefined();
+    expect(routeCommand("toString", [{ uri, range: RANGE }], MODELS, actions)).toBeUndefined();
   });
 });
