@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections
 import contextvars
 import logging
 from collections.abc import Callable, Generator, Sequence
@@ -26,6 +27,10 @@ logger = logging.getLogger(__name__)
 WORK_DONE_TOKEN: contextvars.ContextVar[types.ProgressToken | None] = contextvars.ContextVar(
     "grok_work_done_token", default=None
 )
+
+
+# Futures of handlers are swept once this many (beyond twice those still running) were filed.
+SWEEP_MIN = 64
 
 
 ChangeListener = Callable[[types.TextDocumentContentChangeEvent, bool], None]
@@ -112,6 +117,43 @@ class GrokProtocol(LanguageServerProtocol):
     ) -> Generator[Any, Any, Any]:
         WORK_DONE_TOKEN.set(params.work_done_token)
         return (yield from super().lsp_workspace__execute_command(params))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._handler_ids: collections.deque[Any] = collections.deque()
+        self._sweep_at = SWEEP_MIN
+
+    def _execute_handler(
+        self,
+        msg_id: Any,
+        handler: Any,
+        callback: Any,
+        args: tuple[Any, ...] | None = None,
+        kwargs: dict[str, Any] | None = None,
+    ) -> None:
+        # pygls files the future of every handler under its message id, but only a request's
+        # answer takes it out again: the futures of notifications and of the handlers that
+        # built-in features yield to (didOpen, didChange, every executeCommand's command)
+        # stayed forever, each holding its result. Done ones are swept out, amortized O(1).
+        super()._execute_handler(msg_id, handler, callback, args, kwargs)
+        if msg_id in self._request_futures:
+            self._handler_ids.append(msg_id)
+            if len(self._handler_ids) >= self._sweep_at:
+                self._sweep_done_handlers()
+
+    def _sweep_done_handlers(self) -> None:
+        live: collections.deque[Any] = collections.deque()
+        futures = self._request_futures
+        for msg_id in list(self._handler_ids):
+            future = futures.get(msg_id)
+            if future is None:
+                continue
+            if future.done():
+                futures.pop(msg_id, None)
+            else:
+                live.append(msg_id)
+        self._handler_ids = live
+        self._sweep_at = 2 * len(live) + SWEEP_MIN
 
     def structure_message(self, data: dict[str, Any]) -> Any:
         # A request pygls cannot read would otherwise never be answered: the client would hang.
