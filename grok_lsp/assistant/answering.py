@@ -118,6 +118,9 @@ def make_provider(settings: Settings) -> Provider:
     """The provider the settings ask for (imported lazily: startup does not need it)."""
     if settings.provider == "grok-web":
         from grok_lsp.grokweb import GrokWeb, grok_web_base_url
+        from grok_lsp.xai._imports import remember_missing_sniffio
+
+        remember_missing_sniffio()  # httpcore's per-request `import sniffio`, as for AsyncXAI
 
         return GrokWeb(
             settings.grok_web_cookies,
@@ -234,9 +237,8 @@ class Assistant:
         """
         model = settings.resolve_model()
         answer = Answer(model=model)
-        conversation_id = await self.in_store(self.store.conversation_id, uri)
-        provider_conversation_id = await self.in_store(
-            self.store.provider_conversation, uri, settings.provider
+        conversation_id, provider_conversation_id = await self.in_store(
+            self.store.request_ids, uri, settings.provider
         )
         request = ChatRequest(
             messages=prompt.messages,

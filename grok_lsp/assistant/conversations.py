@@ -229,6 +229,10 @@ class ConversationStore:
         )
         return None if row is None else str(row[0])
 
+    def request_ids(self, uri: str, provider: str) -> tuple[str, str | None]:
+        """`conversation_id` and `provider_conversation` together: one trip to the store."""
+        return self.conversation_id(uri), self.provider_conversation(uri, provider)
+
     def set_provider_conversation(self, uri: str, provider: str, conversation_id: str) -> None:
         def write(db: sqlite3.Connection) -> None:
             with _transaction(db):

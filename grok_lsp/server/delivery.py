@@ -15,6 +15,7 @@ from lsprotocol import types
 from grok_lsp.assistant.actions import Action
 from grok_lsp.assistant.anchor import Anchor
 from grok_lsp.assistant.answering import Answer
+from grok_lsp.assistant.conversations import ConversationStore
 from grok_lsp.assistant.edits import (
     Position,
     extract_code,
@@ -208,15 +209,19 @@ async def deliver_explanation(
     return None
 
 
+def _write_conversation_transcript(store: ConversationStore, state_dir: Path, uri: str) -> Path:
+    markdown = transcript_markdown(uri, store.title(uri), store.turns(uri))
+    return write_transcript(state_dir, uri, markdown)
+
+
 async def write_conversation_transcript(ls: GrokLanguageServer, uri: str) -> str | None:
     assistant = ls.assistant
     if assistant.state_dir is None:
         return None
-    turns = await assistant.history(uri)
-    title = await assistant.in_store(assistant.store.title, uri)
-    markdown = transcript_markdown(uri, title, turns)
-    try:
-        path = await assistant.in_store(write_transcript, assistant.state_dir, uri, markdown)
+    try:  # read and written in one trip to the store's thread
+        path = await assistant.in_store(
+            _write_conversation_transcript, assistant.store, assistant.state_dir, uri
+        )
     except OSError as error:
         ls.warn_once(f"could not write the transcript ({error.strerror}); showing it as a message")
         return None
