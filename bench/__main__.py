@@ -88,6 +88,8 @@ async def run(quick: bool, only: set[int] | None, out: Path) -> int:
                 print(f"[{index}] {scenario.__name__} …", file=sys.stderr, flush=True)
                 result = await scenario(bench)
                 print(f"    {result.summary}", file=sys.stderr, flush=True)
+                for note in result.notes:
+                    print(f"    {note}", file=sys.stderr, flush=True)
                 results.append(result)
         server_log = (
             (workdir / "server-stderr.log").read_text(errors="replace")[-4000:]

@@ -29,6 +29,7 @@ from bench.lsp import LspClient, rss_kib
 SERVER = [sys.executable, "-m", "grok_lsp"]
 BARE_SERVER = [sys.executable, "-m", "bench.bare_server"]
 PROGRESS_INTERVAL_MS = 50
+LOOP_LAG = "grok/debug.loopLag"  # answered when the server runs with GROK_LSP_LOOP_MONITOR=1
 
 
 @dataclass
@@ -52,15 +53,18 @@ class Bench:
     def n(self, full: int, quick: int) -> int:
         return quick if self.quick else full
 
-    def server_env(self, state_dir: Path) -> dict[str, str]:
+    def server_env(self, state_dir: Path, **extra: str) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("XAI_", "GROK_LSP_"))}
         env.update(
             XAI_BASE_URL=self.sim_url, XAI_API_KEY=API_KEY, GROK_LSP_STATE_DIR=str(state_dir)
         )
+        env.update(extra)
         return env
 
     @contextlib.asynccontextmanager
-    async def server(self, **options: Any) -> AsyncIterator[LspClient]:
+    async def server(
+        self, env: dict[str, str] | None = None, **options: Any
+    ) -> AsyncIterator[LspClient]:
         """A fresh grok-lsp (own state dir), initialized with stream notifications on."""
         state_dir = Path(tempfile.mkdtemp(prefix="state-", dir=self.workdir))
         command = SERVER
@@ -69,7 +73,7 @@ class Bench:
             profile = Path(profile_dir) / f"{state_dir.name}.prof"
             command = [sys.executable, "-m", "cProfile", "-o", str(profile), "-m", "grok_lsp"]
         client = await LspClient.spawn(
-            command, self.server_env(state_dir), self.workdir / "server-stderr.log"
+            command, self.server_env(state_dir, **(env or {})), self.workdir / "server-stderr.log"
         )
         try:
             await client.initialize(
@@ -529,7 +533,8 @@ async def concurrency(bench: Bench) -> Result:
     marker = f"delay={ttft} tokens=20"
     probes: list[float] = []
     idle: list[float] = []
-    async with bench.server() as client:
+    # The server measures its own event loop (an opt-in timer, off unless this is set).
+    async with bench.server(env={"GROK_LSP_LOOP_MONITOR": "1"}) as client:
         uris = [f"file:///bench/concurrent/doc_{i}.py" for i in range(count)]
         for uri in uris:
             await client.open(uri, python_document(40, marker))
@@ -555,6 +560,7 @@ async def concurrency(bench: Bench) -> Result:
                 line += 1
                 await asyncio.sleep(0.01)
 
+        await client.request(LOOP_LAG, {"reset": True})  # from here on: the burst only
         prober = asyncio.ensure_future(probe())
         started = time.monotonic()
         futures = [
@@ -565,6 +571,7 @@ async def concurrency(bench: Bench) -> Result:
         wall = max(at for _, at in answers) - started
         stop.set()
         await prober
+        loop = await client.request(LOOP_LAG, {"reset": True})
         burst = (await records(bench.http, bench.sim_url))[-count:]
         # When the API requests themselves start late, the server queued work before them.
         api_start_spread = max(r["started_at"] for r in burst) - min(r["started_at"] for r in burst)
@@ -583,11 +590,14 @@ async def concurrency(bench: Bench) -> Result:
         )
     direct_wall = max(s.ended for s in streams) - direct_started
     lag99 = percentile(probes, 99)
-    ok = wall <= ttft + 0.5 and lag99 <= 0.020
+    loop_p99 = loop["p99Ms"] / 1000
+    ok = wall <= ttft + 0.5 and loop_p99 <= 0.020
+    # The worst lags, in ms after the burst was sent: which phase of the requests stalls.
+    worst = ", ".join(f"{lag:.1f} ms at +{ms(at - started):.0f}" for at, lag in loop["worst"][:5])
     return Result(
         7,
         f"concurrency: {count} requests on {count} documents, {ttft:.0f} s TTFT each",
-        "all done within 1.5 s; event-loop lag p99 <= 20 ms (codeAction probe round trip)",
+        "all done within 1.5 s; event-loop lag p99 <= 20 ms (the server's own loop)",
         {
             "requests": count,
             "wall_ms": ms(wall),
@@ -595,6 +605,11 @@ async def concurrency(bench: Bench) -> Result:
             "wall_ratio_vs_direct": round(wall / direct_wall, 3),
             "api_requests_start_spread_ms": ms(api_start_spread),
             "last_api_request_started_ms": ms(api_start_last),
+            "loop_lag_samples": loop["samples"],
+            "loop_lag_interval_ms": loop["intervalMs"],
+            "loop_lag_p50_ms": loop["p50Ms"],
+            "loop_lag_p99_ms": loop["p99Ms"],
+            "loop_lag_max_ms": loop["maxMs"],
             "probe_requests": len(probes),
             "probe_p50_ms": ms(percentile(probes, 50)),
             "probe_p99_ms": ms(lag99),
@@ -603,8 +618,10 @@ async def concurrency(bench: Bench) -> Result:
         },
         ok,
         f"wall {ms(wall):.0f} ms (direct {ms(direct_wall):.0f} ms; last API request sent at "
-        f"{ms(api_start_last):.0f} ms); probe p99 {ms(lag99):.1f} ms "
+        f"{ms(api_start_last):.0f} ms); loop lag p99 {loop['p99Ms']:.1f} ms, max "
+        f"{loop['maxMs']:.1f} ms; codeAction probe p99 {ms(lag99):.1f} ms "
         f"(idle p50 {ms(percentile(idle, 50)):.2f} ms)",
+        [f"worst loop lags: {worst}"],
     )
 
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import os
-import re
 import sys
 import threading
 from pathlib import Path
@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import platformdirs
 from lsprotocol import types
 from pygls.exceptions import JsonRpcException, JsonRpcInvalidRequest, JsonRpcParseError
-from pygls.io_ import StdinAsyncReader, StdoutWriter, run_async
+from pygls.io_ import run_async
 from pygls.lsp.server import LanguageServer
 
 from grok_lsp import __version__
@@ -26,12 +26,19 @@ from grok_lsp.assistant.usage import UsageTotals
 from grok_lsp.server.protocol import GrokProtocol
 from grok_lsp.server.running import RunningRequests
 from grok_lsp.server.secrets import Secrets
+from grok_lsp.server.stdio import (
+    CoalescingStdoutWriter,
+    FramedStdinReader,
+    is_pipe,
+    pipe_reader,
+)
 from grok_lsp.server.tracking import TrackedRanges
 from grok_lsp.settings import Settings
 from grok_lsp.xai.events import Usage
 
 if TYPE_CHECKING:
     from grok_lsp.server.delivery import Suggestion
+    from grok_lsp.server.loop_monitor import LoopMonitor
 
 logger = logging.getLogger(__name__)
 
@@ -39,26 +46,6 @@ logger = logging.getLogger(__name__)
 def state_dir() -> Path:
     configured = os.environ.get("GROK_LSP_STATE_DIR")
     return Path(configured) if configured else Path(platformdirs.user_state_dir("grok-lsp"))
-
-
-_HEADER = re.compile(rb"(Content-Length: \d+|Content-Type: [^\r\n]*)?\r?\n")
-
-
-class FramedStdinReader(StdinAsyncReader):
-    """Reads LSP headers and stops at the first line that is not one.
-
-    pygls's own loop skips unknown lines while waiting for a header; after a bad
-    Content-Length it would then swallow every later message and hang.
-    """
-
-    async def readline(self) -> bytes:
-        line = await super().readline()
-        if line and not _HEADER.fullmatch(line):
-            logger.error(
-                "Broken LSP framing (a header line was %r); ending the session.", line[:80]
-            )
-            return b""
-        return line
 
 
 class GrokLanguageServer(LanguageServer):
@@ -78,6 +65,7 @@ class GrokLanguageServer(LanguageServer):
         self.suggestions: dict[str, Suggestion] = {}
         self.session_usage = UsageTotals()
         self.usage_by_model: dict[str, UsageTotals] = {}
+        self.loop_monitor: LoopMonitor | None = None  # GROK_LSP_LOOP_MONITOR=1 only
         assert isinstance(self.protocol, GrokProtocol)
         self.protocol.on_cancel_request = self.running.cancel_message
 
@@ -143,25 +131,41 @@ class GrokLanguageServer(LanguageServer):
             super().report_server_error(error, source)
 
     def start_io(self, stdin: Any = None, stdout: Any = None) -> None:
-        """pygls's stdio loop, with a reader that ends the session on broken framing."""
-        self._stop_event = threading.Event()
-        reader = FramedStdinReader(stdin or sys.stdin.buffer, self.thread_pool)
-        self.protocol.set_writer(StdoutWriter(stdout or sys.stdout.buffer))
-        try:
-            asyncio.run(
-                run_async(
-                    stop_event=self._stop_event,
+        """pygls's stdio loop, with a reader that ends the session on broken framing.
+
+        A pipe (as editors connect) is read by the event loop itself; see server/stdio.py.
+        """
+        self._stop_event = stop_event = threading.Event()
+        stdin = stdin or sys.stdin.buffer
+        writer = CoalescingStdoutWriter(stdout or sys.stdout.buffer)
+        self.protocol.set_writer(writer)
+
+        async def serve() -> None:
+            if self.loop_monitor is not None:
+                self.loop_monitor.start(asyncio.get_running_loop())
+            async with contextlib.AsyncExitStack() as stack:
+                reader: Any
+                if is_pipe(stdin):
+                    reader = await stack.enter_async_context(pipe_reader(stdin))
+                else:
+                    reader = FramedStdinReader(stdin, self.thread_pool)
+                await run_async(
+                    stop_event=stop_event,
                     reader=reader,
                     protocol=self.protocol,
                     logger=logger,
                     error_handler=self.report_server_error,
                 )
-            )
+
+        try:
+            asyncio.run(serve())
         except BrokenPipeError:
             logger.error("Connection to the client is lost; shutting down.")
         except (KeyboardInterrupt, SystemExit):
             pass
         finally:
+            with contextlib.suppress(OSError, ValueError):
+                writer.flush()  # what the last turn of the loop sent
             if self._assistant is not None:  # the client left without `shutdown`
                 self._assistant.store.close()
             self.shutdown()  # type: ignore[no-untyped-call]
@@ -176,7 +180,14 @@ class GrokLanguageServer(LanguageServer):
 
 
 def create_server(secrets: Secrets | None = None) -> GrokLanguageServer:
-    from grok_lsp.server import code_actions, commands, config, documents_sync, hover
+    from grok_lsp.server import (
+        code_actions,
+        commands,
+        config,
+        documents_sync,
+        hover,
+        loop_monitor,
+    )
 
     ls = GrokLanguageServer(secrets)
     config.register(ls)
@@ -184,4 +195,6 @@ def create_server(secrets: Secrets | None = None) -> GrokLanguageServer:
     code_actions.register(ls)
     commands.register(ls)
     hover.register(ls)
+    if loop_monitor.enabled():
+        loop_monitor.register(ls)
     return ls
