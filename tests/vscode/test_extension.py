@@ -128,6 +128,7 @@ def test_explain_and_refactor_in_vscode(vsix: Path, simulator: Simulator, tmp_pa
     assert "def surface(width, height):" in result["rejected"]
     assert "Apply suggestion" not in result["actionsAfterReject"]
     assert "def add(a, b):\n    return sim_completion()" in result["completed"]
+    assert "5 requests" in result["usage"] and "$" in result["usage"]
 
     chats = [r for r in simulator.requests if r.path.endswith("/chat/completions")]
     tasks = [task_of(r) for r in chats]

@@ -83,6 +83,7 @@ class GrokExtension implements vscode.Disposable {
           this.client.output.warn(`grok.discardSuggestion: ${errorMessage(error)}`);
         }
       },
+      (message) => this.client.output.warn(message),
     );
     this.status = { model: this.configuredModel(), state: "starting", running: 0, preview: this.previewMode() };
     this.statusItem = vscode.window.createStatusBarItem("grok.status", vscode.StatusBarAlignment.Right, 100);

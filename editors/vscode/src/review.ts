@@ -24,6 +24,7 @@ export class SuggestionReview implements vscode.Disposable, vscode.TextDocumentC
   constructor(
     private readonly apply: (uri: string, id: string) => Promise<boolean>,
     private readonly discard: (uri: string, id: string) => Promise<void>,
+    private readonly warn: (message: string) => void = () => undefined,
   ) {
     this.registration = vscode.workspace.registerTextDocumentContentProvider(SUGGESTION_SCHEME, this);
   }
@@ -42,9 +43,16 @@ export class SuggestionReview implements vscode.Disposable, vscode.TextDocumentC
     edit?: LspWorkspaceEdit | null,
   ): Promise<void> {
     // The server's own edit is exactly what Accept applies; the answer is only a fallback.
-    const text =
-      applyWorkspaceEdit(document.getText(), document.uri.toString(), edit) ??
-      proposedDocument(document.getText(), document.offsetAt(range.start), document.offsetAt(range.end), answer);
+    let text = applyWorkspaceEdit(document.getText(), document.uri.toString(), edit);
+    if (text === undefined) {
+      this.warn(`preview: no usable edit from the server for ${document.uri.toString()}; rebuilt from the answer`);
+      text = proposedDocument(
+        document.getText(),
+        document.offsetAt(range.start),
+        document.offsetAt(range.end),
+        answer,
+      );
+    }
     if (text === undefined) {
       void vscode.window.showWarningMessage("Grok: the answer had no code block to preview.");
       return;

@@ -317,7 +317,8 @@ async function main() {
     }
     const footer = await webview.locator("#footer").innerText();
     log(`explain streamed (${partial.length} of ${answerText.length} characters seen early); footer: ${footer}`);
-    await page.locator(".statusbar-item", { hasText: /grok-4\.3 · ready · \d+↑ \d+↓/ }).waitFor();
+    // The last request's tokens and cost (the simulator prices grok-4.3).
+    await page.locator(".statusbar-item", { hasText: /grok-4\.3 · ready · \d+↑ \d+↓ · \$0\.\d{4}/ }).waitFor();
 
     // Refactor the same function with an instruction; only the selection may change.
     await page.locator(".editor-instance .monaco-editor .view-lines").first().click();
@@ -390,6 +391,16 @@ async function main() {
     await webview.locator('#answer[data-state="done"]').waitFor();
     log("user action run from a code action, with its input");
 
+    await runCommand(page, "Grok: Show Usage");
+    const usage = page.locator(".notification-list-item", { hasText: "Grok this session" });
+    await usage.waitFor();
+    const usageText = await usage.innerText();
+    if (!/5 requests: [\d,]+ prompt .*\$0\.\d{4}/.test(usageText)) {
+      throw new Error(`Grok: Show Usage does not sum up the session: ${usageText}`);
+    }
+    await usage.hover();
+    await page.keyboard.press("Escape");
+
     // Inline completion, turned on in the workspace settings (the server restarts for it).
     writeFileSync(
       join(workspace, ".vscode", "settings.json"),
@@ -434,6 +445,13 @@ async function main() {
       throw new Error(`Tab did not insert the completion: ${JSON.stringify(completed)}`);
     }
     log("inline completion shown and accepted");
+    // The previews' diffs came from the server's own edit, not rebuilt from the answers.
+    const grokLog = findLogs(join(userData, "logs"), "Grok")
+      .map((file) => readFileSync(file, "utf8"))
+      .join("\n");
+    if (grokLog.includes("no usable edit")) {
+      throw new Error("a preview was rebuilt from the answer: the server's edit was not used");
+    }
     await page.screenshot({ path: join(artifacts, "final.png") });
     process.stdout.write(
       `${JSON.stringify({
@@ -444,6 +462,7 @@ async function main() {
         accepted,
         rejected,
         actionsAfterReject,
+        usage: usageText,
         completed,
       })}\n`,
     );
