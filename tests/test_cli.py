@@ -129,3 +129,49 @@ def test_ask_reports_lines_outside_the_file(env: dict[str, str], tmp_path: Path)
     source.write_text("x = 1\n", encoding="utf-8")
     result = run(["ask", f"{source}:5-9", "?"], env)
     assert result.returncode == 1 and "outside" in result.stderr
+
+
+def test_serve_over_tcp_answers_initialize(env: dict[str, str]) -> None:
+    import json
+    import socket
+    import time
+
+    with socket.socket() as probe:  # a free loopback port
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "grok_lsp", "serve", "--tcp", "--port", str(port)], env=env
+    )
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                connection = socket.create_connection(("127.0.0.1", port), timeout=10)
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "the TCP server never listened"
+                time.sleep(0.05)
+        with connection:
+            body = json.dumps(
+                {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"capabilities": {}}}
+            ).encode()
+            connection.sendall(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+            received = b""
+            while b"\r\n\r\n" not in received:
+                received += connection.recv(65536) or b"!closed"
+                assert not received.endswith(b"!closed"), "the server closed the connection"
+            header, _, body = received.partition(b"\r\n\r\n")
+            length = int(header.split(b"Content-Length: ")[1].split(b"\r\n")[0])
+            while len(body) < length:
+                chunk = connection.recv(65536)
+                assert chunk, "the server closed the connection"
+                body += chunk
+        reply = json.loads(body)
+        assert reply["id"] == 1
+        assert reply["result"]["serverInfo"]["name"] == "grok-lsp"
+        assert (
+            "grok.explain" in reply["result"]["capabilities"]["executeCommandProvider"]["commands"]
+        )
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
