@@ -8,6 +8,7 @@ from lsprotocol import types
 
 from grok_lsp.assistant.actions import BUILTIN_ACTIONS, user_defined
 from grok_lsp.server.app import GrokLanguageServer
+from grok_lsp.server.documents import LSP_JSON
 
 _KINDS: dict[str, types.CodeActionKind | None] = {
     "explain": None,
@@ -43,7 +44,7 @@ def list_actions(ls: GrokLanguageServer, params: types.CodeActionParams) -> list
         diagnostics = None
         if action.id == "fix":
             if overlapping:
-                arguments["diagnostics"] = ls.protocol._converter.unstructure(overlapping)
+                arguments["diagnostics"] = LSP_JSON.unstructure(overlapping)
                 diagnostics = overlapping
             else:
                 kind = types.CodeActionKind.RefactorRewrite
@@ -63,6 +64,8 @@ def list_actions(ls: GrokLanguageServer, params: types.CodeActionParams) -> list
         actions.append(
             types.CodeAction(
                 title=action.title,
+                # A client should ask for `input` before running it: the prompt uses {input}.
+                data={"needsInput": True} if "{input}" in configured.prompt else None,
                 kind=types.CodeActionKind.RefactorRewrite if action.result == "edit" else None,
                 command=types.Command(
                     title=action.title, command="grok.action", arguments=[arguments]

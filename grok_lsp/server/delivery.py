@@ -25,7 +25,7 @@ from grok_lsp.assistant.edits import (
     split_lines,
 )
 from grok_lsp.assistant.transcript import transcript_markdown, write_transcript
-from grok_lsp.server.documents import find_document, offset_of, to_client, to_server
+from grok_lsp.server.documents import LSP_JSON, find_document, offset_of, to_client, to_server
 from grok_lsp.settings import Settings
 
 if TYPE_CHECKING:
@@ -124,7 +124,7 @@ async def deliver_edit(
         result: dict[str, Any] = {"applied": False, "suggestion": suggestion.id, "preview": preview}
         try:  # exactly what Apply would do now, for clients that show their own diff
             edit, _ = build_edit(ls, uri, anchor, code)
-            result["edit"] = ls.protocol._converter.unstructure(edit)
+            result["edit"] = LSP_JSON.unstructure(edit)
         except EditRefused:
             pass
         return result

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from urllib.parse import unquote, urlsplit
 
 from lsprotocol import types
+from lsprotocol.converters import get_converter
 from pygls.exceptions import JsonRpcInvalidParams
 from pygls.workspace import TextDocument
 from pygls.workspace.position_codec import PositionCodec, ServerTextPosition
@@ -14,6 +15,9 @@ from pygls.workspace.position_codec import PositionCodec, ServerTextPosition
 from grok_lsp.assistant.blocks import enclosing_block
 from grok_lsp.assistant.context import CodeSelection
 from grok_lsp.assistant.edits import Position, split_lines
+
+# Turns lsprotocol objects into the JSON the protocol sends (for results that embed them).
+LSP_JSON = get_converter()
 
 # Larger selections are refused: they would not fit any model's context with room to answer.
 MAX_SELECTION_CHARS = 256_000

@@ -32,7 +32,8 @@ async def test_code_actions_are_listed_without_calling_the_api(
         preset,
         {
             "actions": [
-                {"id": "perf", "title": "Find slow spots", "prompt": "Where is {selection} slow?"}
+                {"id": "perf", "title": "Find slow spots", "prompt": "Where is {selection} slow?"},
+                {"id": "why", "title": "Why", "prompt": "{input}: {selection}"},
             ]
         },
     )
@@ -65,6 +66,9 @@ async def test_code_actions_are_listed_without_calling_the_api(
     assert fix.command is not None and fix.command.command == "grok.fix"
     assert fix.command.arguments is not None
     assert fix.command.arguments[0]["uri"] == uri
+    needs_input = {a.title: a.data for a in actions if isinstance(a, types.CodeAction)}
+    assert needs_input["Grok: Why"] == {"needsInput": True}
+    assert needs_input["Grok: Find slow spots"] is None
     assert simulator.requests == []
 
 
