@@ -58,6 +58,8 @@ class GrokLanguageServer(LanguageServer):
         self.running = RunningRequests()
         self.background: set[asyncio.Task[Any]] = set()
         self.configuration_pulled: asyncio.Future[None] | None = None
+        self.initialized = False  # capabilities are sent: later features need registering
+        self.inline_registered = False
         self._assistant: Assistant | None = None
         self.tracked = TrackedRanges()
         # Explanations by document, for hover; suggestions (editMode "preview") by id.

@@ -23,6 +23,10 @@ def apply_settings(ls: GrokLanguageServer, raw: Any, base: Settings | None = Non
     """The newest object wins; each problem is shown once, by name, and the default used."""
     ls.settings, problems = parse_settings(raw, base or ls.settings)
     ls.secrets.update(ls.settings)
+    if ls.initialized and ls.settings.inline_completion.enabled and not ls.inline_registered:
+        from grok_lsp.server import inline
+
+        ls.in_background(inline.enable_later(ls))
     for problem in problems:
         if problem not in ls.reported_problems:
             ls.reported_problems.add(problem)
@@ -73,6 +77,7 @@ def register(ls: GrokLanguageServer) -> None:
 
     @ls.feature(types.INITIALIZED)
     async def initialized(ls: GrokLanguageServer, params: types.InitializedParams) -> None:
+        ls.initialized = True
         ls.configuration_pulled = asyncio.ensure_future(pull_configuration(ls))
         for warning in ls.assistant.store.warnings:
             ls.warn_once(warning)

@@ -22,8 +22,35 @@ from grok_lsp.xai.events import ChatRequest, ContentDelta
 _EMPTY = types.InlineCompletionList(items=[])
 
 
+def supports_dynamic_registration(ls: GrokLanguageServer) -> bool:
+    document = ls.client_capabilities.text_document
+    inline = document.inline_completion if document else None
+    return bool(inline and inline.dynamic_registration)
+
+
+async def enable_later(ls: GrokLanguageServer) -> None:
+    """Turned on after start-up: register the handler and tell the client it exists now."""
+    if ls.inline_registered or not supports_dynamic_registration(ls):
+        return
+    register(ls)
+    await ls.client_register_capability_async(
+        types.RegistrationParams(
+            registrations=[
+                types.Registration(
+                    id="grok-inline-completion",
+                    method=types.TEXT_DOCUMENT_INLINE_COMPLETION,
+                    register_options=types.InlineCompletionRegistrationOptions(
+                        document_selector=None
+                    ),
+                )
+            ]
+        )
+    )
+
+
 def register(ls: GrokLanguageServer) -> None:
-    """Called from `initialize` when `inlineCompletion.enabled`, so the capability is sent."""
+    """The handler; when called from `initialize`, the capability is advertised statically."""
+    ls.inline_registered = True
     cache = CompletionCache()
     latest: dict[str, asyncio.Task[object]] = {}
 

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any, Union
 
+import attrs
 from lsprotocol import types
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 from pytest_lsp.client import make_test_lsp_client
@@ -20,6 +21,14 @@ PRESETS: dict[str, types.ClientCapabilities] = {
     "neovim": client_capabilities("neovim@v0.11"),
     "minimal": types.ClientCapabilities(),
 }
+# A client that lets servers register inline completion later (as VS Code does).
+PRESETS["dynamic-inline"] = attrs.evolve(
+    PRESETS["vscode"],
+    text_document=attrs.evolve(
+        PRESETS["vscode"].text_document or types.TextDocumentClientCapabilities(),
+        inline_completion=types.InlineCompletionClientCapabilities(dynamic_registration=True),
+    ),
+)
 
 
 def units(text: str, encoding: str) -> int:
@@ -80,6 +89,7 @@ class Editor:
         self.edit_arrived = asyncio.Event()
         self.stopped = False
         self.offered_actions: list[str] = []
+        self.registrations: list[str] = []
         self.capabilities = types.ServerCapabilities()
 
     def open(self, uri: str, text: str, language_id: str = "python") -> None:
@@ -208,6 +218,10 @@ async def start_editor(
                     "delta": params.delta,
                 }
             )
+
+        @client.feature(types.CLIENT_REGISTER_CAPABILITY)
+        def register_capability(params: types.RegistrationParams) -> None:
+            holder["editor"].registrations.extend(r.method for r in params.registrations)
 
         @client.feature(types.WINDOW_SHOW_MESSAGE_REQUEST)
         def message_request(params: types.ShowMessageRequestParams) -> None:

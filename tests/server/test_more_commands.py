@@ -251,3 +251,33 @@ async def test_a_newer_inline_request_supersedes_the_older(
     assert isinstance(first, types.InlineCompletionList) and not first.items
     assert isinstance(newer, types.InlineCompletionList) and len(newer.items) == 1
     assert len(simulator.chats) == 1  # the superseded request never reached the API
+
+
+async def test_inline_completion_turned_on_later_is_registered_dynamically(
+    launch: StartEditor, workspace: Path
+) -> None:
+    editor = await launch("dynamic-inline")
+    assert editor.capabilities.inline_completion_provider is None
+    editor.client.workspace_did_change_configuration(
+        types.DidChangeConfigurationParams(
+            settings={"grok": {"inlineCompletion": {"enabled": True, "debounceMs": 0}}}
+        )
+    )
+    for _ in range(500):
+        if editor.registrations:
+            break
+        await asyncio.sleep(0.01)
+    assert editor.registrations == [types.TEXT_DOCUMENT_INLINE_COMPLETION]
+    uri = (workspace / "late.py").as_uri()
+    editor.open(uri, "def add(a, b):\n    return \n")
+    result = await editor.client.text_document_inline_completion_async(
+        types.InlineCompletionParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            position=types.Position(line=1, character=11),
+            context=types.InlineCompletionContext(
+                trigger_kind=types.InlineCompletionTriggerKind.Invoked
+            ),
+        )
+    )
+    assert isinstance(result, types.InlineCompletionList)
+    assert [item.insert_text for item in result.items] == ["sim_completion()"]
