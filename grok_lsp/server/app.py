@@ -172,6 +172,15 @@ class GrokLanguageServer(LanguageServer):
                 self._assistant.store.close()
             self.shutdown()  # type: ignore[no-untyped-call]
 
+    def flush_output(self) -> None:
+        """Send what this turn of the loop has written so far, now (see CoalescingStdoutWriter)."""
+        writer = self.protocol.writer
+        if isinstance(writer, CoalescingStdoutWriter):
+            try:
+                writer.flush()
+            except BrokenPipeError:
+                logger.error("Connection to the client is lost; its messages are dropped.")
+
     def client_supports_progress(self) -> bool:
         window = self.client_capabilities.window
         return bool(window and window.work_done_progress)

@@ -58,7 +58,7 @@ class AnswerStream:
         self._last_report = 0.0
         self._report_timer: asyncio.TimerHandle | None = None
         self._report_dirty = False
-        self._pending: list[tuple[str, str]] = []
+        self._pending: list[tuple[str, list[str]]] = []
         self._last_stream = 0.0
         self._stream_timer: asyncio.TimerHandle | None = None
         self._own_stream_token = f"grok-{id(self)}"
@@ -107,9 +107,9 @@ class AnswerStream:
         if not self._notify_stream or not text:
             return
         if self._pending and self._pending[-1][0] == kind:
-            self._pending[-1] = (kind, self._pending[-1][1] + text)
+            self._pending[-1][1].append(text)  # joined when sent: no copy per token
         else:
-            self._pending.append((kind, text))
+            self._pending.append((kind, [text]))
         now = time.monotonic()
         if now - self._last_stream >= STREAM_INTERVAL_S:
             if self._stream_timer is not None:
@@ -121,13 +121,21 @@ class AnswerStream:
 
     def _flush_stream(self) -> None:
         self._stream_timer = None
+        first = self._last_stream == 0.0
         self._last_stream = time.monotonic()
         pending, self._pending = self._pending, []
-        for kind, text in pending:
+        for kind, pieces in pending:
             self._ls.protocol.notify(
                 STREAM_METHOD,
-                {"token": self.stream_token, "uri": self._uri, "kind": kind, "delta": text},
+                {
+                    "token": self.stream_token,
+                    "uri": self._uri,
+                    "kind": kind,
+                    "delta": "".join(pieces),
+                },
             )
+        if first:  # the first text is shown at once, not after the rest of this loop turn
+            self._ls.flush_output()
 
     # -- progress ------------------------------------------------------------------
 
@@ -148,11 +156,14 @@ class AnswerStream:
         if self.token is None or not self._report_dirty:
             return
         self._report_dirty = False
+        first = self._last_report == 0.0
         self._last_report = time.monotonic()
         message = "Thinking…" if self._thinking else self._thought + tail(self._content_tail)
         self._ls.work_done_progress.report(
             self.token, types.WorkDoneProgressReport(message=message)
         )
+        if first:
+            self._ls.flush_output()
 
     def end(
         self,
@@ -173,6 +184,7 @@ class AnswerStream:
         if self._pending:
             self._flush_stream()
         if self.token is None or not self._begun:
+            self._ls.flush_output()
             return
         if self._report_dirty:
             self._report()
@@ -181,6 +193,7 @@ class AnswerStream:
             types.WorkDoneProgressEnd(message=end_message(outcome, usage, detail, cost)),
         )
         self._ls.work_done_progress.tokens.pop(self.token, None)
+        self._ls.flush_output()  # before any edit is computed: the end is news of its own
 
 
 def end_message(
