@@ -254,7 +254,9 @@ class Assistant:
             # aclosing: leaving early (cancel, too long) closes the HTTP stream at once.
             async with contextlib.aclosing(events):
                 async for event in events:
-                    await self._take(uri, settings, answer, event)
+                    if isinstance(event, (ConversationStarted, TitleChanged)):
+                        await self._remember(uri, settings, event)
+                    self._take(answer, event)
                     on_event(event)
             # An answer cut at maxTokens is not the whole answer.
             answer.complete = answer.finish_reason != "length"
@@ -262,18 +264,26 @@ class Assistant:
             await asyncio.shield(self._save(uri, user_turn, answer, action))
         return answer
 
-    async def _take(self, uri: str, settings: Settings, answer: Answer, event: StreamEvent) -> None:
-        if isinstance(event, ReasoningDelta) and answer.thinking_since is None:
-            answer.thinking_since = time.monotonic()
-        elif isinstance(event, ContentDelta) and answer.thinking_since is not None:
-            if answer.reasoning_seconds is None:
-                answer.reasoning_seconds = time.monotonic() - answer.thinking_since
-        elif isinstance(event, ConversationStarted):
+    async def _remember(
+        self, uri: str, settings: Settings, event: ConversationStarted | TitleChanged
+    ) -> None:
+        """The only events that wait for the store; text never does."""
+        if isinstance(event, ConversationStarted):
             await self.in_store(
                 self.store.set_provider_conversation, uri, settings.provider, event.conversation_id
             )
-        elif isinstance(event, TitleChanged):
+        else:
             await self.in_store(self.store.set_title, uri, event.title)
+
+    def _take(self, answer: Answer, event: StreamEvent) -> None:
+        if isinstance(event, ReasoningDelta) and answer.thinking_since is None:
+            answer.thinking_since = time.monotonic()
+        elif (
+            isinstance(event, ContentDelta)
+            and answer.thinking_since is not None
+            and answer.reasoning_seconds is None
+        ):
+            answer.reasoning_seconds = time.monotonic() - answer.thinking_since
         answer.take(event)
         if answer.size > MAX_ANSWER_CHARS:
             raise AnswerTooLongError(

@@ -49,11 +49,24 @@ class StreamParser:
 
     def __init__(self) -> None:
         self.done = False
-        self.text = ""
-        self.reasoning = ""
+        # Pieces, joined on demand: `text += piece` copied the whole answer for every token.
+        self._text: list[str] = []
+        self._reasoning: list[str] = []
         self.model = ""
         self.finish_reason: str | None = None
         self.usage = Usage()
+
+    @property
+    def text(self) -> str:
+        if len(self._text) > 1:
+            self._text[:] = ["".join(self._text)]
+        return self._text[0] if self._text else ""
+
+    @property
+    def reasoning(self) -> str:
+        if len(self._reasoning) > 1:
+            self._reasoning[:] = ["".join(self._reasoning)]
+        return self._reasoning[0] if self._reasoning else ""
 
     def feed(self, data: str) -> list[StreamEvent]:
         """Events of one chunk, in order: reasoning, content, finish, usage."""
@@ -86,10 +99,10 @@ class StreamParser:
         delta = _dict(choice.get("delta"))
         events: list[StreamEvent] = []
         if reasoning := _text(delta.get("reasoning_content")):
-            self.reasoning += reasoning
+            self._reasoning.append(reasoning)
             events.append(ReasoningDelta(reasoning))
         if content := _text(delta.get("content")):
-            self.text += content
+            self._text.append(content)
             events.append(ContentDelta(content))
         if reason := choice.get("finish_reason"):
             self.finish_reason = str(reason)
