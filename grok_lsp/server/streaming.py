@@ -62,6 +62,7 @@ class AnswerStream:
         self._last_stream = 0.0
         self._stream_timer: asyncio.TimerHandle | None = None
         self._own_stream_token = f"grok-{id(self)}"
+        self._send_now = False  # the first stream text or report was queued: flush output
         self._begun = False
         self._ended = False
 
@@ -100,6 +101,9 @@ class AnswerStream:
             return
         self._report_dirty = True
         self._schedule_report()
+        if self._send_now:  # the first text and report leave at once, in one write
+            self._send_now = False
+            self._ls.flush_output()
 
     # -- grok/stream ---------------------------------------------------------------
 
@@ -125,7 +129,7 @@ class AnswerStream:
         self._last_stream = time.monotonic()
         pending, self._pending = self._pending, []
         for kind, pieces in pending:
-            self._ls.protocol.notify(
+            self._ls.notify_json(
                 STREAM_METHOD,
                 {
                     "token": self.stream_token,
@@ -134,8 +138,8 @@ class AnswerStream:
                     "delta": "".join(pieces),
                 },
             )
-        if first:  # the first text is shown at once, not after the rest of this loop turn
-            self._ls.flush_output()
+        if first:  # shown at once, not after the rest of this loop turn (see on_event)
+            self._send_now = True
 
     # -- progress ------------------------------------------------------------------
 
@@ -159,11 +163,12 @@ class AnswerStream:
         first = self._last_report == 0.0
         self._last_report = time.monotonic()
         message = "Thinking…" if self._thinking else self._thought + tail(self._content_tail)
-        self._ls.work_done_progress.report(
-            self.token, types.WorkDoneProgressReport(message=message)
+        # = work_done_progress.report(token, WorkDoneProgressReport(message=message)), cheaper
+        self._ls.notify_json(
+            types.PROGRESS, {"token": self.token, "value": {"kind": "report", "message": message}}
         )
         if first:
-            self._ls.flush_output()
+            self._send_now = True
 
     def end(
         self,
