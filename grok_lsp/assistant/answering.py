@@ -118,9 +118,6 @@ def make_provider(settings: Settings) -> Provider:
     """The provider the settings ask for (imported lazily: startup does not need it)."""
     if settings.provider == "grok-web":
         from grok_lsp.grokweb import GrokWeb, grok_web_base_url
-        from grok_lsp.xai._imports import remember_missing_sniffio
-
-        remember_missing_sniffio()  # httpcore's per-request `import sniffio`, as for AsyncXAI
 
         return GrokWeb(
             settings.grok_web_cookies,

@@ -13,7 +13,6 @@ import httpx
 from httpx_sse import EventSource, SSEError
 
 from grok_lsp.xai import _parse
-from grok_lsp.xai._imports import remember_missing_sniffio
 from grok_lsp.xai._requests import (
     CHAT_PATH,
     DEFAULT_BASE_URL,
@@ -31,7 +30,6 @@ from grok_lsp.xai.errors import GrokError, MalformedResponseError, StreamInterru
 from grok_lsp.xai.events import ChatRequest, ChatResult, StreamEvent
 
 log = logging.getLogger(__name__)
-remember_missing_sniffio()
 
 
 class AsyncXAI:
