@@ -31,6 +31,11 @@ PRESETS["dynamic-inline"] = attrs.evolve(
 )
 
 
+def field(result: Any, name: str) -> Any:
+    """A field of a command's result, whether the client gave it as a dict or an object."""
+    return result[name] if isinstance(result, dict) else getattr(result, name)
+
+
 def units(text: str, encoding: str) -> int:
     if encoding == "utf-8":
         return len(text.encode("utf-8"))

@@ -8,14 +8,11 @@ from typing import Any
 from lsprotocol import types
 
 from tests.server.conftest import StartEditor
+from tests.server.harness import field as _field
 from tests.server.harness import stop_editor
 
 SOURCE = "def add(a, b):\n    return a + b\n"
 WHOLE = {"start": {"line": 0, "character": 0}, "end": {"line": 2, "character": 0}}
-
-
-def _field(result: Any, name: str) -> Any:
-    return result[name] if isinstance(result, dict) else getattr(result, name)
 
 
 async def test_follow_up_question_carries_the_history(

@@ -10,10 +10,7 @@ import pytest
 from lsprotocol import types
 
 from tests.server.conftest import StartEditor
-
-
-def _field(result: Any, name: str) -> Any:
-    return result[name] if isinstance(result, dict) else getattr(result, name)
+from tests.server.harness import field as _field
 
 
 def _whole_lines(first: int, last_exclusive: int) -> dict[str, Any]:

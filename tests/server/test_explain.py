@@ -9,6 +9,7 @@ import pytest
 from lsprotocol import types
 
 from tests.server.conftest import StartEditor
+from tests.server.harness import field as _field
 
 SOURCE = (
     "import math\n\n\ndef area(radius):\n    return math.pi * radius ** 2\n\n\nprint(area(2))\n"
@@ -18,10 +19,6 @@ FUNCTION = {"start": {"line": 3, "character": 0}, "end": {"line": 5, "character"
 
 def _range(value: dict[str, Any]) -> types.Range:
     return types.Range(start=types.Position(**value["start"]), end=types.Position(**value["end"]))
-
-
-def _field(result: Any, name: str) -> Any:
-    return result[name] if isinstance(result, dict) else getattr(result, name)
 
 
 @pytest.mark.parametrize("preset", ["vscode", "neovim", "minimal"])

@@ -13,15 +13,12 @@ from pygls.exceptions import JsonRpcException
 
 from tests.server.conftest import StartEditor
 from tests.server.harness import Editor, stop_editor
+from tests.server.harness import field as _field
 
 COOKIES = "sso=abc; other=1"
 NEW = "/rest/app-chat/conversations/new"
 SOURCE = "def add(a, b):\n    return a + b\n"
 WHOLE = {"start": {"line": 0, "character": 0}, "end": {"line": 2, "character": 0}}
-
-
-def _field(result: Any, name: str) -> Any:
-    return result[name] if isinstance(result, dict) else getattr(result, name)
 
 
 async def _grok_web(

@@ -11,12 +11,9 @@ from lsprotocol import types
 from pygls.exceptions import JsonRpcException
 
 from tests.server.conftest import StartEditor
+from tests.server.harness import field as _field
 
 WHOLE = {"start": {"line": 0, "character": 0}, "end": {"line": 2, "character": 0}}
-
-
-def _field(result: Any, name: str) -> Any:
-    return result[name] if isinstance(result, dict) else getattr(result, name)
 
 
 async def test_fix_uses_the_overlapping_diagnostics(
