@@ -216,8 +216,3 @@ def _parse_actions(value: Any) -> tuple[tuple[UserAction, ...], list[str]]:
         seen.add(action.id)
         actions.append(action)
     return tuple(actions), problems
-
-
-def settings_from_environment(environ: Mapping[str, str] = os.environ) -> Settings:
-    """Settings for command-line use: defaults, with the key and base URL left to the env."""
-    return Settings()

@@ -33,10 +33,6 @@ class Action:
     system_prompt: str
     instruction: str
 
-    @property
-    def progress_title(self) -> str:
-        return self.title
-
 
 def _builtin(id: str, title: str, result: ResultKind, task: str, instruction: str) -> Action:
     # `Task:` names the job for humans and for the API simulator's deterministic answers.

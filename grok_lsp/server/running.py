@@ -57,11 +57,5 @@ class RunningRequests:
     def cancel_document(self, uri: str | None) -> int:
         return self._cancel([r for r in self._requests if uri is None or r.uri == uri])
 
-    def for_document(self, uri: str) -> list[RunningRequest]:
-        return [r for r in self._requests if r.uri == uri]
-
     def __iter__(self) -> Iterator[RunningRequest]:
         return iter(list(self._requests))
-
-    def __len__(self) -> int:
-        return len(self._requests)

@@ -49,6 +49,3 @@ class TrackedRanges:
     def rename(self, old_uri: str, new_uri: str) -> None:
         if old_uri in self._by_uri:
             self._by_uri[new_uri] |= self._by_uri.pop(old_uri)
-
-    def count(self) -> int:
-        return sum(len(anchors) for anchors in self._by_uri.values())
