@@ -143,18 +143,40 @@ def _code_blocks(text: str) -> list[CodeBlock]:
         index += 1
         if opening is None or (opening["fence"][0] == "`" and "`" in opening["info"]):
             continue
-        fence, indent = opening["fence"], len(opening["indent"])
-        closing = re.compile(rf" {{0,3}}{re.escape(fence[0])}{{{len(fence)},}}[ \t]*")
-        content = []
-        while index < len(lines) and not closing.fullmatch(lines[index]):
-            content.append(_remove_spaces(lines[index], indent))
-            index += 1
-        if index == len(lines) and content and content[-1] == "":
+        end = _block_end(lines, index, opening["fence"], len(opening["indent"]), nesting=True)
+        if end == len(lines):  # never closed: maybe a fence inside it only looked like an opening
+            end = _block_end(lines, index, opening["fence"], len(opening["indent"]), nesting=False)
+        content = [_remove_spaces(line, len(opening["indent"])) for line in lines[index:end]]
+        if end == len(lines) and content and content[-1] == "":
             content.pop()  # the line break that ended an unterminated answer
-        index += 1
+        index = end + 1
         tag = _INFO_TAG.match(opening["info"].strip().lstrip("{."))
         blocks.append(CodeBlock(tag[0].lower() if tag else "", "\n".join(content)))
     return blocks
+
+
+def _block_end(lines: list[str], start: int, fence: str, indent: int, nesting: bool) -> int:
+    """The index of the line that closes the block opened by `fence`, or len(lines).
+
+    Models nest fences of the same length (a ```markdown answer holding a ```sh
+    example, a ```diff of a Markdown file), which CommonMark would close early. So
+    a fence with an info string opens an inner block that the next bare fence
+    closes, and a bare fence indented deeper than the opening one is content.
+    """
+    character = re.escape(fence[0])
+    bare = re.compile(rf"( *){character}{{{len(fence)},}}[ \t]*")
+    inner = re.compile(rf" *{character}{{{len(fence)},}}[ \t]*[^\s`].*")
+    depth = 0
+    for index in range(start, len(lines)):
+        closing = bare.fullmatch(lines[index])
+        if closing is not None:
+            if depth:
+                depth -= 1
+            elif len(closing[1]) <= max(indent, 0 if nesting else 3):
+                return index
+        elif nesting and inner.fullmatch(lines[index]):
+            depth += 1
+    return len(lines)
 
 
 def _remove_spaces(line: str, count: int) -> str:

@@ -29,6 +29,8 @@ from grok_lsp.assistant.edits import (
 
 # How far around the selection an answer's repeated lines and a diff's context are looked for.
 _CONTEXT_LINES = 200
+# At most this many lines touching the selection are recognised as repeated by their text alone.
+_ADJACENT = 3
 _LEADING_BLANKS = re.compile(r"(?:[ \t]*(?:\r\n|\r|\n))*")
 _TRAILING = re.compile(r"(?:\r\n|\r|\n)[ \t\r\n]*\Z")
 _WORDS = re.compile(r"\w{2,}")
@@ -82,6 +84,7 @@ def place_code(
         middle = _apply_diff(code, edges.body_lines, context)
     else:
         middle = _fit_code(code_lines_of(code), edges.body_lines, context)
+    middle = _as_in_document(middle, edges.body_lines)
     if (language_id or "").lower() == "makefile":
         middle = _recipes_with_tabs(middle, context.before)
     return Placement(region_start, end, edges.join(middle, line_ending))
@@ -141,7 +144,7 @@ def _fit_code(code: list[str], body: list[str], context: _Context) -> list[str]:
     region = repeated_before + body + repeated_after
     fitted = reindent(code, region)
     if not (widened_before or widened_after):
-        return fitted
+        return _without_adjacent_repeats(fitted, body, context)
     outside = _changed_outside(region, fitted, len(repeated_before), len(repeated_after))
     if outside is not None:
         first, last = (context.first_line - len(repeated_before) + n + 1 for n in outside)
@@ -151,6 +154,29 @@ def _fit_code(code: list[str], body: list[str], context: _Context) -> list[str]:
             " too and ask again"
         )
     return fitted[len(repeated_before) : len(fitted) - len(repeated_after)]
+
+
+def _without_adjacent_repeats(fitted: list[str], body: list[str], context: _Context) -> list[str]:
+    """The fitted code less lines that repeat, indentation included, those touching the selection.
+
+    This catches what `_repeated_before` and `_repeated_after` leave alone because it is not
+    telling (a docstring's closing quotes, a brace): only the exact line, where it stands.
+    """
+    same = [line.rstrip() for line in fitted]
+    own = [line.rstrip() for line in body if line.strip()]
+    start = 0
+    for count in range(min(_ADJACENT, len(context.before), len(fitted) - 1), 0, -1):
+        repeated = [line.rstrip() for line in context.before[-count:]]
+        if same[:count] == repeated and any(repeated) and same[:count] != own[:count]:
+            start = count
+            break
+    end = len(fitted)
+    for count in range(min(_ADJACENT, len(context.after), len(fitted) - start - 1), 0, -1):
+        repeated = [line.rstrip() for line in context.after[:count]]
+        if same[len(same) - count :] == repeated and any(repeated) and own[-count:] != repeated:
+            end = len(fitted) - count
+            break
+    return fitted[start:end]
 
 
 def _repeated_before(code: list[str], body: list[str], before: list[str]) -> int:
@@ -174,22 +200,30 @@ def _repeated_before(code: list[str], body: list[str], before: list[str]) -> int
 def _repeated_after(code: list[str], body: list[str], after: list[str], header: str | None) -> int:
     """How many lines just after the selection the code ends by repeating (0 if none).
 
-    When the code starts above the selection (`header`), its last line is looked for at
-    the header's indentation (a closing brace, an `end`); otherwise it must be telling.
+    When the code starts above the selection (`header`), its last line is looked for
+    in the rest of the header's block, up to its closing line (a brace, an `end`);
+    otherwise it must be telling and stand no deeper than the selection.
     """
     last = _first_text(code[::-1])
     if not after or last is None or last == _first_text(body[::-1]):
         return 0
-    if header is None and not _telling(last):
+    if header is None:
+        if not _telling(last):
+            return 0
+        depth = _depth(body)
+        for index, line in enumerate(after):
+            if line.strip() == last and _width(line) <= depth:
+                return index + 1 if _mostly_in(after[: index + 1], code) else 0
         return 0
-    depth = _depth(body)
+    level, found = _width(header), 0
     for index, line in enumerate(after):
-        if line.strip() != last or _width(line) > depth:
-            continue
-        if header is not None and _width(line) != _width(header):
-            continue
-        return index + 1 if _mostly_in(after[: index + 1], code) else 0
-    return 0
+        if line.strip() and _width(line) < level:
+            break
+        if line.strip() == last:
+            found = index + 1
+        if line.strip() and _width(line) == level:
+            break  # the block's closing line, or the next statement at the header's level
+    return found if found and _mostly_in(after[:found], code) else 0
 
 
 def _changed_outside(
@@ -237,6 +271,17 @@ def _apply_diff(diff: str, body: list[str], context: _Context) -> list[str]:
             " ask again"
         )
     return changed[before : len(changed) - after]
+
+
+def _as_in_document(lines: list[str], body: list[str]) -> list[str]:
+    """Lines the model only stripped of trailing spaces stay as the document has them."""
+    old, new = [line.rstrip() for line in body], [line.rstrip() for line in lines]
+    result = list(lines)
+    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            result[j1:j2] = body[i1:i2]
+    return result
 
 
 def _recipes_with_tabs(lines: list[str], before: list[str]) -> list[str]:
