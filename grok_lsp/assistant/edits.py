@@ -72,6 +72,8 @@ _DIFF_LINE_MARKS = frozenset({"+", "-", " ", "@", "\\", ""})
 # Tags of blocks that show how to run or call the code, not the code itself.
 _COMMAND_TAGS = frozenset({"bash", "sh", "shell", "console", "terminal", "shell-session", "text"})
 _WORD = re.compile(r"\w+")
+_TOKEN = re.compile(r"\w+|[^\w\s]")
+_MOST_TOKENS = 4000  # enough to tell blocks apart; keeps the comparison fast on huge answers
 
 
 def code_blocks(answer: str) -> list[CodeBlock]:
@@ -114,14 +116,20 @@ def choose_block(
     if not words:
         matching = [block for block in blocks if block.tag in tags] or blocks
         return max(matching, key=lambda block: len(block.code))
+    selection_tokens = _TOKEN.findall(selection or "")[:_MOST_TOKENS]
 
     def score(numbered: tuple[int, CodeBlock]) -> tuple[float, int, int]:
         index, block = numbered
-        shared = len(words & set(_WORD.findall(_old_side(block)))) / len(words)
+        old_side = _old_side(block)
+        shared = len(words & set(_WORD.findall(old_side))) / len(words)
+        # How much of the selection's token sequence the block keeps, in order.
+        tokens = _TOKEN.findall(old_side)[:_MOST_TOKENS]
+        likeness = difflib.SequenceMatcher(None, selection_tokens, tokens).ratio()
+        closeness = (shared + likeness) / 2
         if block.tag in _COMMAND_TAGS:
-            shared /= 2
+            closeness /= 2
         tag_rank = 2 if block.tag in tags or block.is_diff else 1 if not block.tag else 0
-        return (round(shared, 2), tag_rank, -index)
+        return (round(closeness, 2), tag_rank, -index)
 
     return max(enumerate(blocks), key=score)[1]
 
