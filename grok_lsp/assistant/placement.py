@@ -83,7 +83,10 @@ def place_code(
     if is_diff:
         middle = _apply_diff(code, edges.body_lines, context)
     else:
-        middle = _fit_code(code_lines_of(code), edges.body_lines, context)
+        lines = code_lines_of(code)
+        if region_start == line_start and not edges.leading:
+            lines = _from_selection_as_sent(lines, edges.body_lines, prefix)
+        middle = _fit_code(lines, edges.body_lines, context)
     middle = _as_in_document(middle, edges.body_lines)
     if (language_id or "").lower() == "makefile":
         middle = _recipes_with_tabs(middle, context.before)
@@ -130,6 +133,37 @@ def _bare(lines: Sequence[str]) -> list[str]:
 
 def _line_start(document: str, offset: int) -> int:
     return max(document.rfind("\n", 0, offset), document.rfind("\r", 0, offset)) + 1
+
+
+def _from_selection_as_sent(code: list[str], body: list[str], indent: str) -> list[str]:
+    """The code indented as the document would be, when it echoes the selection as it was sent.
+
+    A selection that starts after its line's indentation reaches the model with its
+    first line at column 0 and its other lines at their full indentation; models
+    often answer in that shape. When the code has the selection's first line at
+    column 0 and keeps the full indentation of the selection's other lines, its
+    shallow lines (that first line, a comment or decorator added above it) are put
+    back under the indentation that stands before the selection.
+    """
+    if not indent or not code:
+        return code
+    sent = [body[0][len(indent) :], *body[1:]]
+    first = sent[0].strip()
+    at = next((n for n, line in enumerate(code) if line.strip() == first), None)
+    if at is None or _width(code[at]) != 0:
+        return code
+    old, new = [line.strip() for line in sent[1:]], [line.strip() for line in code[at + 1 :]]
+    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
+    pairs = [
+        (sent[1 + i + k], code[at + 1 + j + k])
+        for i, j, size in matcher.get_matching_blocks()
+        for k in range(size)
+        if old[i + k]
+    ]
+    if not pairs or any(_width(a) != _width(b) for a, b in pairs):
+        return code
+    width = _width(indent)
+    return [indent + line if line.strip() and _width(line) < width else line for line in code]
 
 
 def _fit_code(code: list[str], body: list[str], context: _Context) -> list[str]:
