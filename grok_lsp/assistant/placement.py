@@ -36,6 +36,8 @@ _TRAILING = re.compile(r"(?:\r\n|\r|\n)[ \t\r\n]*\Z")
 _WORDS = re.compile(r"\w{2,}")
 # Lines too common to tell where an answer starts or ends when they are all it repeats.
 _CLOSERS = frozenset({"end", "fi", "done", "esac", "endif", "else", "else:", "pass", "return"})
+# How alike a changed header must be to the one above the selection to be taken for it.
+_ALIKE = 0.75
 _MAKE_RULE = re.compile(r"[^\s#=][^=]*:(?!=)")
 
 
@@ -216,9 +218,10 @@ def _without_adjacent_repeats(fitted: list[str], body: list[str], context: _Cont
 def _repeated_before(code: list[str], body: list[str], before: list[str]) -> int:
     """How many lines just before the selection the code starts by repeating (0 if none).
 
-    The code's first line must stand before the selection, no deeper than the selection,
-    not be the selection's own first line, and at least half of the lines from there to
-    the selection must be in the code: the answer then covers them too.
+    The code's first line must stand before the selection, no deeper than the selection
+    (or be much like a line above it, less deep: its header), not be the selection's own
+    first line, and at least half of the lines from there to the selection must be in the
+    code: the answer then covers them too.
     """
     first = _first_text(code)
     if not before or first is None or first == _first_text(body) or not _telling(first):
@@ -226,8 +229,11 @@ def _repeated_before(code: list[str], body: list[str], before: list[str]) -> int
     depth = _depth(body)
     for index in range(len(before) - 1, -1, -1):
         line = before[index]
-        if line.strip() == first and _width(line) <= depth:
-            return len(before) - index if _mostly_in(before[index:], code) else 0
+        # A header above the selection may come back changed (a renamed parameter).
+        if (line.strip() == first and _width(line) <= depth) or (
+            _width(line) < depth and _telling(line.strip()) and _alike(line.strip(), first)
+        ):
+            return len(before) - index if _mostly_in(before[index + 1 :], code) else 0
     return 0
 
 
@@ -342,6 +348,10 @@ def _first_text(lines: Sequence[str]) -> str | None:
 def _telling(line: str) -> bool:
     """Distinctive enough to say where the answer starts or ends: not a lone brace or `end`."""
     return bool(_WORDS.search(line)) and line not in _CLOSERS
+
+
+def _alike(a: str, b: str) -> bool:
+    return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio() >= _ALIKE
 
 
 def _mostly_in(lines: list[str], code: list[str]) -> bool:
