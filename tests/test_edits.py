@@ -25,7 +25,7 @@ from grok_lsp.assistant.edits import (
     split_lines,
 )
 from grok_lsp.assistant.placement import NoSensibleEdit, place_code
-from grok_lsp.server.delivery import apply_code
+from grok_lsp.server.delivery import apply_code, preview_diff
 
 FAST = settings(max_examples=200, deadline=None)
 
@@ -613,3 +613,12 @@ def test_a_placement_never_reaches_outside_the_selections_lines(
     assert placement.end == end
     assert start - len(document[:start].split("\n")[-1].split("\r")[-1]) <= placement.start
     assert not document[placement.start : start].strip()
+
+
+def test_the_preview_places_the_code_as_apply_would() -> None:
+    document = "class A:\n    def f(self):\n        return 1\n"
+    start = document.index("def f")
+    anchor = Anchor(document[start:], Span(1, 4, 3, 0))
+    code = "@cache\ndef f(self):\n    return 1\n"
+    diff = preview_diff("file:///a.py", anchor, code, document=(document, start, "python"))
+    assert diff.endswith("@@ -2,2 +2,3 @@\n+    @cache\n     def f(self):\n         return 1\n")

@@ -23,6 +23,7 @@ from grok_lsp.assistant.edits import (
     code_lines_of,
     fit_to_selection,
     line_ending_of,
+    line_opcodes,
     reindent,
     split_lines,
 )
@@ -101,7 +102,8 @@ class _Context:
 
     before: list[str]
     after: list[str]
-    first_line: int  # zero-based line of the body's first line
+    document: str
+    body_start: int  # offset of the body's first line
 
     @classmethod
     def around(
@@ -109,19 +111,45 @@ class _Context:
     ) -> _Context:
         leading = _LEADING_BLANKS.match(selected)
         body_start = region_start + (leading.end() if leading else 0)
-        before_lines = split_lines(document[:body_start])
-        first_line = len(before_lines)
-        before = [] if mid_line else _bare(before_lines[-_CONTEXT_LINES:])
+        before = [] if mid_line else _lines_before(document, body_start)
         trailing = _TRAILING.search(selected)
         if trailing is not None:
             after_start = region_start + trailing.start() + len(_first_break(trailing[0]))
         else:
-            rest = document[end:]
+            rest = document[end : end + 2]
             if rest and rest[0] not in "\r\n":
-                return cls(before, [], first_line)  # the selection ends mid-line
+                return cls(before, [], document, body_start)  # the selection ends mid-line
             after_start = end + len(_first_break(rest))
-        after = _bare(split_lines(document[after_start:])[:_CONTEXT_LINES])
-        return cls(before, after, first_line)
+        return cls(before, _lines_after(document, after_start), document, body_start)
+
+    @property
+    def first_line(self) -> int:
+        """The body's zero-based line; only counted for a message, as it reads the whole prefix."""
+        return len(split_lines(self.document[: self.body_start]))
+
+
+def _lines_before(document: str, offset: int) -> list[str]:
+    """The last _CONTEXT_LINES lines before `offset` (a line start), read from a window of text."""
+    cut = offset
+    for _ in range(_CONTEXT_LINES + 1):
+        cut = document.rfind("\n", 0, cut)
+        if cut < 0:
+            break
+    lines = split_lines(document[max(cut, 0) : offset])
+    if cut > 0:
+        lines = lines[1:]  # the window starts on the break that ends an earlier line
+    return _bare(lines[-_CONTEXT_LINES:])
+
+
+def _lines_after(document: str, offset: int) -> list[str]:
+    """The first _CONTEXT_LINES lines from `offset` (a line start)."""
+    cut = offset
+    for _ in range(_CONTEXT_LINES + 1):
+        cut = document.find("\n", cut) + 1
+        if cut == 0:
+            cut = len(document)
+            break
+    return _bare(split_lines(document[offset:cut])[:_CONTEXT_LINES])
 
 
 def _first_break(text: str) -> str:
@@ -317,8 +345,7 @@ def _as_in_document(lines: list[str], body: list[str]) -> list[str]:
     """Lines the model only stripped of trailing spaces stay as the document has them."""
     old, new = [line.rstrip() for line in body], [line.rstrip() for line in lines]
     result = list(lines)
-    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+    for tag, i1, i2, j1, j2 in line_opcodes(old, new):
         if tag == "equal":
             result[j1:j2] = body[i1:i2]
     return result
