@@ -1,8 +1,9 @@
 """The VS Code extension (editors/vscode): type check, unit tests, and end to end in a real VS Code.
 
-The end-to-end test installs the packaged .vsix into code-server, drives it headless with
-Playwright in Debian's chromium against the Grok API simulator, and checks what a user
-sees. Its toolchain (Node 24, code-server, chromium, the extension's npm packages) is
+The end-to-end test installs only the packaged .vsix (which carries grok-lsp and its
+pure-Python dependencies; no grok-lsp on PATH, no virtualenv) into code-server, drives it
+headless with Playwright in Debian's chromium against the Grok API simulator, and checks
+what a user sees, with the LSP trace on and no secret left in any file. Its toolchain (Node 24, code-server, chromium, the extension's npm packages) is
 installed once by editors/vscode/scripts/install-e2e.sh. A step that cannot run fails the
 test; GROK_SKIP_VSCODE=1 skips these tests for local runs only (CI never sets it).
 """
@@ -74,7 +75,8 @@ def toolchain() -> None:
 
 @pytest.fixture(scope="session")
 def vsix(toolchain: None) -> Path:
-    run(["npm", "run", "--silent", "package"], 300)
+    # The bundled grok-lsp is built from this repository with this interpreter's pip.
+    run(["npm", "run", "--silent", "package"], 300, env={**toolchain_env(), "PYTHON": sys.executable})
     built = EXTENSION / "grok-lsp.vsix"
     assert built.is_file(), "npm run package did not produce grok-lsp.vsix"
     return built
@@ -89,14 +91,6 @@ def test_type_check(toolchain: None) -> None:
 def test_unit_tests(toolchain: None) -> None:
     output = run(["npm", "run", "--silent", "test"], 300)
     assert "failed" not in output.lower().replace("0 failed", "")
-
-
-def grok_lsp_executable() -> str:
-    """The grok-lsp of this interpreter's environment, the one under test."""
-    candidate = Path(sys.executable).parent / "grok-lsp"
-    if not candidate.is_file():
-        pytest.fail(f"{candidate} not found: install the package (pip install -e .)")
-    return str(candidate)
 
 
 def task_of(request: Any) -> str:
@@ -114,7 +108,7 @@ def test_explain_and_refactor_in_vscode(vsix: Path, simulator: Simulator, tmp_pa
     env = toolchain_env()
     env.update(
         GROK_E2E_BASE_URL=simulator.base_url,
-        GROK_E2E_SERVER=grok_lsp_executable(),
+        GROK_E2E_GROK_COM=simulator.root_url,
         GROK_E2E_VSIX=str(vsix),
         GROK_E2E_ARTIFACTS=str(tmp_path),
     )
@@ -129,8 +123,21 @@ def test_explain_and_refactor_in_vscode(vsix: Path, simulator: Simulator, tmp_pa
     assert "Apply suggestion" not in result["actionsAfterReject"]
     assert "def add(a, b):\n    return sim_completion()" in result["completed"]
     assert "5 requests" in result["usage"] and "$" in result["usage"]
+    # The progress notification showed the answer as plain text (checked in the run too).
+    assert any("def area" in text for text in result["progressTexts"])
+    assert not any("```" in text for text in result["progressTexts"])
+    # grok-web with the cookies from "Grok: Set grok.com Cookies".
+    assert "def surface(width, height):" in result["grokWebAnswer"]
+    web = [r for r in simulator.requests if r.path.startswith("/rest/app-chat/")]
+    assert [r.status for r in web] == [200]
+    # Traced at Trace level, settings changes sent once each, no secret in any file.
+    assert result["settingsSent"] >= 2
+    assert result["scannedFiles"] > 0
 
     chats = [r for r in simulator.requests if r.path.endswith("/chat/completions")]
+    # The first explain went out with the key the API rejects; the rest with the good one.
+    assert chats[0].status == 400 and task_of(chats[0]) == "explain"
+    chats = chats[1:]
     tasks = [task_of(r) for r in chats]
     assert tasks[:5] == ["explain", "refactor", "refactor", "refactor", "explain-custom"]
     # The code action "Grok: Why?" asked for its {input}.
