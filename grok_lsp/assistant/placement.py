@@ -246,22 +246,35 @@ def _without_adjacent_repeats(fitted: list[str], body: list[str], context: _Cont
 def _repeated_before(code: list[str], body: list[str], before: list[str]) -> int:
     """How many lines just before the selection the code starts by repeating (0 if none).
 
-    The code's first line must stand before the selection, no deeper than the selection
-    (or be much like a line above it, less deep: its header), not be the selection's own
-    first line, and at least half of the lines from there to the selection must be in the
-    code: the answer then covers them too.
+    The code's first telling line (after at most a few lines like `{` that must repeat
+    the lines above it exactly) must stand before the selection, no deeper than the
+    selection (or be much like a line above it, less deep: its header), the code must
+    not start with the selection's own first line, and at least half of the lines from
+    there to the selection must be in the code: the answer then covers them too.
     """
-    first = _first_text(code)
-    if not before or first is None or first == _first_text(body) or not _telling(first):
+    texts = [line.strip() for line in code if line.strip()]
+    if not before or not texts or texts[0] == _first_text(body):
         return 0
-    depth = _depth(body)
+    lead = next((n for n, text in enumerate(texts[: _ADJACENT + 1]) if _telling(text)), None)
+    if lead is None:
+        return 0
+    first, depth = texts[lead], _depth(body)
     for index in range(len(before) - 1, -1, -1):
         line = before[index]
         # A header above the selection may come back changed (a renamed parameter).
         if (line.strip() == first and _width(line) <= depth) or (
             _width(line) < depth and _telling(line.strip()) and _alike(line.strip(), first)
         ):
-            return len(before) - index if _mostly_in(before[index + 1 :], code) else 0
+            above = [text.strip() for text in before[:index] if text.strip()]
+            if (lead and above[-lead:] != texts[:lead]) or not _mostly_in(
+                before[index + 1 :], code
+            ):
+                return 0
+            start, remaining = index, lead
+            while remaining:  # up to the first of the lines repeated before the telling one
+                start -= 1
+                remaining -= bool(before[start].strip())
+            return len(before) - start
     return 0
 
 
