@@ -29,7 +29,7 @@ from grok_lsp.assistant.edits import (
 )
 
 # How far around the selection an answer's repeated lines and a diff's context are looked for.
-_CONTEXT_LINES = 200
+_CONTEXT_LINES = 2000
 # At most this many lines touching the selection are recognised as repeated by their text alone.
 _ADJACENT = 3
 _LEADING_BLANKS = re.compile(r"(?:[ \t]*(?:\r\n|\r|\n))*")
@@ -183,12 +183,12 @@ def _from_selection_as_sent(code: list[str], body: list[str], indent: str) -> li
     if at is None or _width(code[at]) != 0:
         return code
     old, new = [line.strip() for line in sent[1:]], [line.strip() for line in code[at + 1 :]]
-    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
     pairs = [
-        (sent[1 + i + k], code[at + 1 + j + k])
-        for i, j, size in matcher.get_matching_blocks()
-        for k in range(size)
-        if old[i + k]
+        (sent[1 + i], code[at + 1 + j])
+        for tag, i1, i2, j1, _ in line_opcodes(old, new)
+        if tag == "equal"
+        for i, j in zip(range(i1, i2), range(j1, j1 + i2 - i1), strict=True)
+        if old[i]
     ]
     if not pairs or any(_width(a) != _width(b) for a, b in pairs):
         return code
@@ -315,8 +315,7 @@ def _changed_outside(
     old = [line.rstrip() for line in region]
     new = [line.rstrip() for line in fitted]
     outside: list[int] = []
-    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
-    for tag, i1, i2, _, _ in matcher.get_opcodes():
+    for tag, i1, i2, _, _ in line_opcodes(old, new):
         if tag == "equal":
             continue
         if tag == "insert":
@@ -356,7 +355,10 @@ def _apply_diff(diff: str, body: list[str], context: _Context) -> list[str]:
 
 def _as_in_document(lines: list[str], body: list[str]) -> list[str]:
     """Lines the model only stripped of trailing spaces stay as the document has them."""
-    old, new = [line.rstrip() for line in body], [line.rstrip() for line in lines]
+    old = [line.rstrip() for line in body]
+    if all(len(a) == len(b) for a, b in zip(old, body, strict=True)):
+        return lines  # no trailing spaces to keep
+    new = [line.rstrip() for line in lines]
     result = list(lines)
     for tag, i1, i2, j1, j2 in line_opcodes(old, new):
         if tag == "equal":
@@ -391,14 +393,14 @@ def _telling(line: str) -> bool:
 
 
 def _alike(a: str, b: str) -> bool:
-    return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio() >= _ALIKE
+    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    return matcher.real_quick_ratio() >= _ALIKE and matcher.ratio() >= _ALIKE
 
 
 def _mostly_in(lines: list[str], code: list[str]) -> bool:
     wanted = [line.strip() for line in lines if line.strip()]
     have = [line.strip() for line in code if line.strip()]
-    matcher = difflib.SequenceMatcher(None, wanted, have, autojunk=False)
-    matched = sum(block.size for block in matcher.get_matching_blocks())
+    matched = sum(i2 - i1 for tag, i1, i2, _, _ in line_opcodes(wanted, have) if tag == "equal")
     return 2 * matched >= len(wanted)
 
 
