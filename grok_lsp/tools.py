@@ -68,7 +68,7 @@ async def ask(target: str, question: str) -> int:
             sys.stderr.write(event.text)
 
     try:
-        history = await assistant.history(uri)
+        history = await assistant.conversation(uri)
         prompt = assistant.prepare(ASK, selection, question, history, settings)
         await assistant.answer(uri, ASK, prompt, settings, show)
         sys.stdout.write("\n")

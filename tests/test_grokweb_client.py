@@ -34,8 +34,9 @@ from grok_lsp.xai import (
 
 SSO = "sso-SECRET-0123456789"
 COOKIES = f"sso={SSO}; sso-rw=RW-SECRET-4567"
-SYSTEM = {"role": "system", "content": "You are Grok.\nTask: explain"}
+SYSTEM = {"role": "system", "content": "You are Grok."}
 CODE = (
+    "Explain the selected code.\n\n"
     "File: `calc.py` (python), lines 1-2 of 2.\n\nSelected code:\n```python\n"
     "1 | def add(a, b):\n2 |     return a + b\n```\n\nRequest: Explain the selected code."
 )
@@ -68,7 +69,7 @@ async def test_a_new_conversation_starts_with_the_whole_prompt(
     record = simulator.requests[-1]
     assert record.method == "POST"
     assert record.path == "/rest/app-chat/conversations/new"
-    assert record.body["message"].startswith("System: You are Grok.\nTask: explain\nUser: File:")
+    assert record.body["message"].startswith("System: You are Grok.\nUser: Explain the selected")
     assert record.body["modelName"] == "grok-3"
     assert record.body["isReasoning"] is False
     assert record.headers["cookie"] == "sso=<redacted>; sso-rw=<redacted>"
@@ -86,7 +87,7 @@ async def test_a_follow_up_sends_only_the_new_message_to_the_stored_conversation
     assert isinstance(started, ConversationStarted)
     follow_up = ChatRequest(
         messages=[
-            {"role": "system", "content": "Task: ask"},
+            {"role": "system", "content": "You are Grok."},
             {"role": "user", "content": CODE},
             {"role": "assistant", "content": content(first)},
             {"role": "user", "content": "Why a + b?"},
@@ -97,7 +98,7 @@ async def test_a_follow_up_sends_only_the_new_message_to_the_stored_conversation
     events = await collect(client, follow_up)
     record = simulator.requests[-1]
     assert record.path == f"/rest/app-chat/conversations/{started.conversation_id}/responses"
-    assert record.body["message"] == "System: Task: ask\nUser: Why a + b?\nAssistant:"
+    assert record.body["message"] == "System: You are Grok.\nUser: Why a + b?\nAssistant:"
     # the simulator, like grok.com, remembered the first turn
     assert "follow-up about `calc.py`" in content(events)
     assert "1 earlier turn" in content(events)

@@ -188,8 +188,8 @@ class SimulatorApp:
         stream: bool,
     ) -> Answer:
         messages = body["messages"]
-        prompt_chars = sum(len(answers.message_text(m)) for m in messages)
-        prompt_tokens = (prompt_chars + 3) // 4
+        serialized = answers.serialized_input(messages)
+        prompt_tokens = (len(serialized) + 3) // 4
         if control.huge is not None:
             pieces = iter(["x" * control.huge])
         elif control.forever and stream:
@@ -208,7 +208,7 @@ class SimulatorApp:
             reasoning=control.reasoning,
             limit=limit,
             prompt_tokens=prompt_tokens,
-            cached_tokens=self.state.cached_tokens(conversation, prompt_tokens),
+            cached_tokens=self.state.cached_tokens(conversation, serialized),
         )
 
     def _whole(self, answer: Answer, control: Control, record: RequestRecord) -> Response:

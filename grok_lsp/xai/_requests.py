@@ -64,16 +64,17 @@ def build_headers(
 
 
 def chat_body(request: ChatRequest, *, stream: bool) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "model": request.model,
-        "messages": request.messages,
-        "temperature": request.temperature,
-        "stream": stream,
-    }
+    # Chat completions cannot take reasoning items back: answers go as plain text.
+    messages = [{k: v for k, v in m.items() if k != "items"} for m in request.messages]
+    body: dict[str, Any] = {"model": request.model, "messages": messages, "stream": stream}
+    if request.temperature is not None:
+        body["temperature"] = request.temperature
     if stream:
         body["stream_options"] = {"include_usage": True}
     if request.max_tokens is not None:
         body["max_completion_tokens"] = request.max_tokens
+    if request.reasoning_effort is not None:
+        body["reasoning_effort"] = request.reasoning_effort
     return body
 
 

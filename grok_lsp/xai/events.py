@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Union
+from typing import Any, Union
 
 import attrs
 
@@ -52,6 +52,19 @@ class Finished:
 
 
 @attrs.frozen
+class OutputItems:
+    """The finished response's `output` items as received (Responses API): the reasoning
+    items with their encrypted content, then the message. They go back with later turns."""
+
+    items: list[dict[str, Any]]
+
+
+@attrs.frozen
+class ThinkingStarted:
+    """The model began reasoning (it may think silently for a long time before any text)."""
+
+
+@attrs.frozen
 class ConversationStarted:
     """A provider with server-side conversations (grok.com) named the conversation."""
 
@@ -64,19 +77,31 @@ class TitleChanged:
 
 
 StreamEvent = Union[  # noqa: UP007 - a runtime alias usable on Python 3.10
-    ContentDelta, ReasoningDelta, UsageReport, Finished, ConversationStarted, TitleChanged
+    ContentDelta,
+    ReasoningDelta,
+    UsageReport,
+    Finished,
+    OutputItems,
+    ThinkingStarted,
+    ConversationStarted,
+    TitleChanged,
 ]
 
 
 @attrs.frozen
 class ChatRequest:
-    """One chat completion request, provider-neutral."""
+    """One request for an answer, provider-neutral.
 
-    messages: list[dict[str, str]]
+    An assistant message may carry `items`: the Responses API output items it came from.
+    """
+
+    messages: list[dict[str, Any]]
     model: str
-    temperature: float = 0.0
+    temperature: float | None = None  # None: the API's own default (xAI advises it)
     max_tokens: int | None = None
-    # Stable id of the editor conversation: sent as `x-grok-conv-id` for prompt-cache routing.
+    reasoning_effort: str | None = None
+    # Stable id of the editor conversation: `prompt_cache_key` (Responses API) or the
+    # `x-grok-conv-id` header (chat completions), so the prompt cache serves it.
     conversation_id: str | None = None
     # The provider's own id of this conversation (grok.com keeps the history server-side).
     provider_conversation_id: str | None = None

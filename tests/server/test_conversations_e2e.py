@@ -7,6 +7,7 @@ from typing import Any
 
 from lsprotocol import types
 
+from grok_lsp.assistant.actions import ASK, SYSTEM_PROMPT
 from tests.server.conftest import StartEditor
 from tests.server.harness import field as _field
 from tests.server.harness import stop_editor
@@ -26,7 +27,8 @@ async def test_follow_up_question_carries_the_history(
     messages = simulator.chats[-1].body["messages"]
     assert [m["role"] for m in messages] == ["system", "user", "assistant", "user"]
     assert messages[2]["content"] == _field(first, "text")
-    assert messages[-1]["content"] == "Why does it return a + b?"
+    assert messages[-1]["content"] == f"{ASK.task}\n\nRequest: Why does it return a + b?"
+    assert messages[0]["content"] == SYSTEM_PROMPT  # the same for every action
     # the same conversation id travels with both requests (prompt-cache routing)
     ids = {r.headers["x-grok-conv-id"] for r in simulator.chats}
     assert len(ids) == 1
