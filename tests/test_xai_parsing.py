@@ -65,6 +65,11 @@ USAGE = {
 }
 
 
+# xAI's chat completions count reasoning apart from `completion_tokens` (7 + 3); grok-lsp's
+# completion tokens are the whole output, reasoning included, as the Responses API counts.
+OUTPUT_USAGE = Usage(prompt_tokens=12, completion_tokens=10, reasoning_tokens=3, cached_tokens=8)
+
+
 def test_chunk_events_come_in_order_reasoning_content_finish_usage() -> None:
     parser = _parse.StreamParser()
     events = parser.feed(chunk(content="b", reasoning="a", finish="stop", usage=USAGE))
@@ -72,7 +77,7 @@ def test_chunk_events_come_in_order_reasoning_content_finish_usage() -> None:
         ReasoningDelta("a"),
         ContentDelta("b"),
         Finished("stop"),
-        UsageReport(Usage(12, 7, 3, 8)),
+        UsageReport(OUTPUT_USAGE),
     ]
 
 
@@ -89,7 +94,7 @@ def test_empty_choices_and_blank_data_are_tolerated() -> None:
     parser = _parse.StreamParser()
     assert parser.feed("") == []
     assert parser.feed(chunk(choices=False)) == []
-    assert parser.feed(chunk(choices=False, usage=USAGE)) == [UsageReport(Usage(12, 7, 3, 8))]
+    assert parser.feed(chunk(choices=False, usage=USAGE)) == [UsageReport(OUTPUT_USAGE)]
     assert parser.feed(chunk(content="")) == []
 
 
@@ -128,7 +133,7 @@ def test_parse_completion() -> None:
     }
     result = _parse.parse_completion(payload, "fallback")
     assert (result.text, result.reasoning, result.finish_reason) == ("hi", "r", "stop")
-    assert result.usage == Usage(12, 7, 3, 8)
+    assert result.usage == OUTPUT_USAGE
     assert result.model == "grok-4.3"
     with pytest.raises(MalformedResponseError):
         _parse.parse_completion({"choices": []}, "m")
@@ -161,7 +166,8 @@ def test_completion_from_stream_has_the_completion_shape() -> None:
     }
     assert choice["finish_reason"] == "stop"
     assert completion["usage"]["prompt_tokens_details"]["cached_tokens"] == 8
-    assert _parse.parse_completion(completion, "m").usage == Usage(12, 7, 3, 8)
+    assert completion["usage"]["completion_tokens"] == 7  # the API's own count again
+    assert _parse.parse_completion(completion, "m").usage == OUTPUT_USAGE
 
 
 def test_api_message_shapes() -> None:

@@ -63,6 +63,7 @@ class Answer:
     reasoning: list[str] = attrs.Factory(list)
     usage: Usage = attrs.Factory(Usage)
     finish_reason: str | None = None
+    cut: bool = False  # the API said the answer stopped early
     # The response's output items (Responses API), to go back with the next turns.
     items: list[dict[str, Any]] = attrs.Factory(list)
     complete: bool = False
@@ -85,6 +86,7 @@ class Answer:
             self.usage = event.usage
         elif isinstance(event, Finished):
             self.finish_reason = event.reason
+            self.cut = not event.complete
         elif isinstance(event, OutputItems):
             self.items = event.items
 
@@ -135,6 +137,7 @@ def make_provider(settings: Settings) -> Provider:
         settings.effective_api_key(),
         check_base_url(settings),
         timeout_seconds=settings.timeout_seconds,
+        api=settings.api,
     )
 
 
@@ -201,6 +204,7 @@ class Assistant:
             settings.timeout_seconds,
             settings.grok_web_cookies,
             settings.allow_insecure_base_url,
+            settings.api,
         )
 
     async def history(self, uri: str) -> list[Turn]:
@@ -268,8 +272,8 @@ class Assistant:
                         await self._remember(uri, settings, event)
                     self._take(answer, event)
                     on_event(event)
-            # An answer cut at maxTokens is not the whole answer.
-            answer.complete = answer.finish_reason != "length"
+            # An answer cut at maxTokens (or otherwise incomplete) is not the whole answer.
+            answer.complete = not answer.cut
         finally:
             await asyncio.shield(self._save(uri, user_turn, answer, action, prompt))
         return answer

@@ -10,6 +10,8 @@ from typing import Any
 
 import attrs
 
+from grok_lsp.simulator.text import message_text
+
 EXPLAIN_TASKS = {"explain": "Explanation", "tests": "Tests", "ask": "Answer"}
 EDIT_TASKS = {
     "refactor": "refactored",
@@ -79,18 +81,6 @@ class Prompt:
     selection: Selection | None
     path: str | None
     earlier_turns: int
-
-
-def message_text(message: Any) -> str:
-    """A message's text, whether `content` is a string or a list of parts."""
-    if not isinstance(message, dict):
-        return ""
-    content = message.get("content")
-    if isinstance(content, str):
-        return content
-    if isinstance(content, list):
-        return "".join(part.get("text", "") for part in content if isinstance(part, dict))
-    return ""
 
 
 def serialized_input(items: Sequence[Any]) -> str:

@@ -8,6 +8,7 @@ import threading
 
 from grok_lsp.simulator.controls import parse_control
 from grok_lsp.simulator.recorder import Recorder
+from grok_lsp.simulator.responses import ReasoningSeal
 
 
 def common_prefix_length(a: str, b: str) -> int:
@@ -37,6 +38,7 @@ class SimulatorState:
         self._attempts: dict[str, int] = {}
         self._previous_inputs: dict[str, str] = {}  # by cache key: the last request's input
         self._ids = itertools.count(1)
+        self.seal = ReasoningSeal()  # recognises the reasoning items it handed out
         # grok.com keeps each conversation's turns server-side; so does the simulator.
         self._grok_conversations: dict[str, list[dict[str, str]]] = {}
 

@@ -32,6 +32,9 @@ DEFAULT_BASE_URL = "https://api.x.ai/v1"
 DEFAULT_MODEL = "grok-4.3"
 USER_AGENT = f"grok-lsp/{__version__}"
 CHAT_PATH = "chat/completions"
+RESPONSES_PATH = "responses"
+# Endpoints that name a model: a 404 there means the model is unknown.
+MODEL_PATHS = frozenset({CHAT_PATH, RESPONSES_PATH})
 RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
 MAX_MESSAGE_CHARS = 500
 REDACTED = "<redacted>"
@@ -128,7 +131,7 @@ def status_error(
         cls: type[APIStatusError] = AuthenticationError
     elif status == 403:
         cls = PermissionDeniedError
-    elif status == 404 and path == CHAT_PATH:
+    elif status == 404 and path in MODEL_PATHS:
         cls = ModelNotFoundError
     elif status == 404:
         # Optional endpoints (language-models) may be absent behind proxies and gateways.

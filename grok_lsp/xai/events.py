@@ -23,7 +23,11 @@ class ReasoningDelta:
 
 @attrs.frozen
 class Usage:
-    """Token counts as the API reports them; the last report of a stream wins."""
+    """Token counts as the API reports them; the last report of a stream wins.
+
+    `completion_tokens` is the whole output, reasoning included (the Responses API's
+    `output_tokens`); `reasoning_tokens` is the part of it spent thinking.
+    """
 
     prompt_tokens: int = 0
     completion_tokens: int = 0
@@ -46,9 +50,16 @@ class UsageReport:
 
 @attrs.frozen
 class Finished:
-    """The choice ended: `stop`, `length`, ... as the API says."""
+    """The answer ended: `stop`, `length`, ... as the API says.
+
+    `complete` is False for an answer that stopped early (at max tokens, or a response
+    the API marked incomplete for any reason): such an answer is never applied.
+    """
 
     reason: str | None
+    complete: bool = attrs.field(
+        default=attrs.Factory(lambda self: self.reason != "length", takes_self=True)
+    )
 
 
 @attrs.frozen
