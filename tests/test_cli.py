@@ -116,11 +116,11 @@ def test_ask_streams_and_continues_the_file_conversation(
     first = run(["ask", f"{source}:3-4", "What does this do?"], env)
     assert first.returncode == 0, first.stderr
     assert "def area(r):" in first.stdout
-    user = simulator.chats[-1].body["messages"][-1]["content"]
+    user = simulator.chats[-1].messages[-1]["content"]
     assert "3 | def area(r):" in user and "1 | import math" in user  # line 1 is context
     second = run(["ask", str(source), "And for a square?"], env)
     assert second.returncode == 0
-    messages = simulator.chats[-1].body["messages"]
+    messages = simulator.chats[-1].messages
     assert [m["role"] for m in messages] == ["system", "user", "assistant", "user"]
 
 

@@ -45,6 +45,20 @@ class RequestRecord:
         return attrs.asdict(self)
 
     @property
+    def cache_key(self) -> str | None:
+        """The prompt-cache key: `prompt_cache_key` (Responses) or `x-grok-conv-id`."""
+        body = self.body if isinstance(self.body, dict) else {}
+        key = body.get("prompt_cache_key", self.headers.get("x-grok-conv-id"))
+        return key if isinstance(key, str) else None
+
+    @property
+    def max_output_tokens(self) -> int | None:
+        """`max_output_tokens` (Responses) or `max_completion_tokens` (chat completions)."""
+        body = self.body if isinstance(self.body, dict) else {}
+        limit = body.get("max_output_tokens", body.get("max_completion_tokens"))
+        return limit if isinstance(limit, int) else None
+
+    @property
     def messages(self) -> list[dict[str, str]]:
         """The messages of a request for an answer, in chat shape whichever API it used:
         `role` and `content` text (a response's reasoning items are left out)."""

@@ -29,11 +29,11 @@ async def test_each_request_repeats_the_previous_one_and_is_served_from_the_cach
     ]
     requests = simulator.chats[-len(results) :]
     for before, after, answer in zip(requests, requests[1:], results, strict=False):
-        sent = before.body["messages"]
+        sent = before.messages
         reply = {"role": "assistant", "content": _field(answer, "text")}
         # Nothing earlier is rewritten: the next request begins with this one and its answer.
-        assert after.body["messages"][: len(sent) + 1] == [*sent, reply]
-    assert len({r.headers["x-grok-conv-id"] for r in requests}) == 1
+        assert after.messages[: len(sent) + 1] == [*sent, reply]
+    assert len({r.cache_key for r in requests}) == 1
     usages = [_field(result, "usage") for result in results]
     assert _field(usages[0], "cachedTokens") == 0
     for previous, usage in itertools.pairwise(usages):
