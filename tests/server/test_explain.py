@@ -127,7 +127,7 @@ async def test_reasoning_shows_as_thinking(launch: StartEditor, workspace: Path)
         for r in editor.client.progress_reports["r-1"]
         if isinstance(r, types.WorkDoneProgressReport)
     ]
-    assert "Thinking…" in messages
+    assert any(m and m.startswith("Thinking…") for m in messages)
 
 
 async def test_explanation_is_shown_as_a_transcript_and_on_hover(
