@@ -79,7 +79,10 @@ def test_doctor_is_green_against_the_simulator(env: dict[str, str], simulator: A
     env.update(XAI_BASE_URL=simulator.base_url, XAI_API_KEY=KEY)
     result = run(["doctor"], env)
     assert result.returncode == 0, result.stdout
-    assert "[FAIL]" not in result.stdout and result.stdout.count("[ok  ]") == 5
+    assert "[FAIL]" not in result.stdout and result.stdout.count("[ok  ]") == 6
+    assert "[ok  ] the Responses API (POST /responses) answers" in result.stdout
+    (answered,) = simulator.chats
+    assert answered.path == "/v1/responses" and answered.body["store"] is False
 
 
 def test_doctor_explains_a_bad_key_without_showing_it(env: dict[str, str], simulator: Any) -> None:
