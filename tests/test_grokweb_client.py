@@ -13,7 +13,12 @@ import httpx
 import pytest
 
 from grok_lsp.assistant.answering import make_provider
-from grok_lsp.grokweb import GrokWeb, GrokWebCookiesRejectedError, GrokWebSignInError
+from grok_lsp.grokweb import (
+    GrokWeb,
+    GrokWebChallengeError,
+    GrokWebCookiesRejectedError,
+    GrokWebSignInError,
+)
 from grok_lsp.grokweb.client import grok_web_base_url
 from grok_lsp.settings import Settings
 from grok_lsp.xai import (
@@ -168,6 +173,20 @@ async def test_rejected_cookies_are_said_to_be_rejected(simulator: Any, control:
     assert "rejected the session cookies" in error.user_message()
     assert "grokWebCookies" in error.user_message()
     assert "bad-expired-session" not in error.user_message()
+
+
+@pytest.mark.parametrize("status", ["403", "200"])
+async def test_a_bot_protection_challenge_is_reported_as_such(
+    client: GrokWeb, simulator: Any, status: str
+) -> None:
+    with pytest.raises(GrokWebChallengeError) as raised:
+        await collect(client, explain(f"challenge={status}"))
+    message = raised.value.user_message()
+    assert f"bot-protection challenge page (HTTP {status})" in message
+    assert "not an expired session" in message and "cf_clearance" in message
+    assert not isinstance(raised.value, GrokWebCookiesRejectedError)
+    assert raised.value.fix_link == ("Open grok.com", "https://grok.com")
+    assert [r.status for r in simulator.requests] == [int(status)]
 
 
 @pytest.mark.parametrize(

@@ -41,6 +41,7 @@ class Control:
     fail_after: int | None = None  # Responses API: `response.failed` after N text deltas
     done: bool = False  # Responses API: a `data: [DONE]` after the terminal event
     silent: bool = False  # Responses API: reasoning without a summary (thinking silently)
+    challenge: str | None = None  # grok.com: a bot-protection page, `403` (Cloudflare) or `200`
 
     def without_failures(self) -> Control:
         """The same request answered normally (a `fail_times` scenario that has recovered)."""
@@ -137,6 +138,7 @@ _PARSERS: dict[str, Callable[[str], Any]] = {
     "fail_after": _count,
     "done": _flag,
     "silent": _flag,
+    "challenge": _choice("403", "200"),
 }
 
 
