@@ -44,6 +44,8 @@ FAULTS: list[tuple[str, str, tuple[str, ...], bool]] = [
     ("malformed SSE chunk", "malformed_after=10", ("not JSON",), True),
     ("stall longer than timeoutSeconds", "stall_after=10", ("silent", "timeoutSeconds"), True),
     ("silence before the first token", "delay=3", ("silent", "timeoutSeconds"), False),
+    # The Responses API (the default) can also report a failure in the stream itself.
+    ("response.failed mid-stream", "fail_after=10", ("could not finish",), True),
 ]
 
 
