@@ -194,3 +194,20 @@ def test_code_with_backtick_fences_gets_a_longer_fence() -> None:
     selection = CodeSelection("a.py", "python", lines, 0, 2, "".join(lines))
     prompt = build_prompt(EXPLAIN, selection, "x", [], context_lines=0, max_context_tokens=1000)
     assert "````python\n1 | doc = '''\n2 | ```\n3 | '''\n````" in prompt.messages[-1]["content"]
+
+
+def test_reasoning_sent_back_counts_towards_the_budget() -> None:
+    reasoning = {"id": "rs_1", "type": "reasoning", "summary": [], "encrypted_content": "e" * 8000}
+    history = [
+        Turn("user", "q1"),
+        Turn("assistant", "a1", items=[reasoning]),
+        Turn("user", "q2"),
+        Turn("assistant", "a2"),
+    ]
+    plain = [Turn(t.role, t.content) for t in history]
+    assert (
+        build_prompt(ASK, None, "?", plain, context_lines=0, max_context_tokens=1000).compaction
+        is None
+    )
+    heavy = build_prompt(ASK, None, "?", history, context_lines=0, max_context_tokens=1000)
+    assert heavy.compaction is not None and heavy.compaction.covers == 2

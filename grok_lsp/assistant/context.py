@@ -24,6 +24,7 @@ are replaced by a summary (kept in the store), so the prefix is stable again aft
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from collections.abc import Sequence
@@ -157,8 +158,15 @@ def turn_message(turn: Turn) -> dict[str, Any]:
     return message
 
 
+def turn_cost(turn: Turn) -> int:
+    """What a stored turn costs when sent again: its text, and the reasoning that goes with it."""
+    reasoning = [item for item in turn.items if item.get("type") != "message"]
+    extra = estimate_tokens(json.dumps(reasoning)) if reasoning else 0
+    return estimate_tokens(turn.content) + extra
+
+
 def _cost(turns: Sequence[Turn]) -> int:
-    return sum(estimate_tokens(t.content) for t in turns)
+    return sum(turn_cost(t) for t in turns)
 
 
 def _one_line(text: str, limit: int) -> str:
@@ -210,7 +218,7 @@ def _compact(history: History, max_context_tokens: int) -> Compaction:
     keep_from = len(turns)
     kept_cost = 0
     for index in range(len(turns) - 1, start - 1, -1):
-        kept_cost += estimate_tokens(turns[index].content)
+        kept_cost += turn_cost(turns[index])
         if kept_cost > max_context_tokens * KEPT_TURNS_SHARE:
             break
         if turns[index].role == "user":  # the kept history never starts with a lone answer
