@@ -22,6 +22,8 @@ ResultDisplay = Literal["document", "message", "none"]
 EditMode = Literal["apply", "preview"]
 ProviderName = Literal["xai", "grok-web"]
 ActionResult = Literal["explain", "edit"]
+# "immediate": executeCommand answers {token, started} at once (SPEC section 4).
+CommandResult = Literal["answer", "immediate"]
 
 
 @attrs.frozen
@@ -63,9 +65,14 @@ class Settings:
     stream_notifications: bool = False
     # A plain-http base URL other than loopback would send the key in clear text.
     allow_insecure_base_url: bool = False
+    # None: chosen from the client's clientInfo (grok_lsp/server/clients.py).
+    command_result: CommandResult | None = None
 
     def effective_api_key(self, environ: Mapping[str, str] = os.environ) -> str | None:
         return self.api_key or environ.get("XAI_API_KEY") or None
+
+    def effective_grok_web_cookies(self, environ: Mapping[str, str] = os.environ) -> str | None:
+        return self.grok_web_cookies or environ.get("GROK_WEB_COOKIES") or None
 
     def effective_base_url(self, environ: Mapping[str, str] = os.environ) -> str:
         return (self.base_url or environ.get("XAI_BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
