@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import json
 import os
+import re
 import sys
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
@@ -74,6 +75,7 @@ class Server:
     stdout: bytearray
     stderr: bytearray
     requested: dict[str, int] = attrs.Factory(dict)  # edit requests per uri
+    has_bug: bool = False  # started with an injected bug: its traceback is expected
 
     @property
     def client(self) -> Any:
@@ -112,8 +114,37 @@ def _teeing(sink: bytearray, reader: Any) -> None:
     reader.readline, reader.readexactly = tee_readline, tee_readexactly
 
 
-def server_command(log_file: Path) -> list[str]:
-    return [sys.executable, "-m", "grok_lsp", "--log-level", "DEBUG", "--log-file", str(log_file)]
+def server_command(log_file: Path, module: str = "grok_lsp") -> list[str]:
+    return [sys.executable, "-m", module, "--log-level", "DEBUG", "--log-file", str(log_file)]
+
+
+TRACEBACK = b"Traceback (most recent call last)"
+LOG_RECORD = re.compile(rb"\n\d{4}-\d\d-\d\d \d\d:\d\d:\d\d")  # grok_lsp.cli's format
+
+
+def tracebacks(server: Server) -> list[str]:
+    """Each traceback in the server's stderr and log so far, with the line that led to it."""
+    found = []
+    for name, data in server.outputs()[1:3]:  # stderr, then the log file
+        at = data.find(TRACEBACK)
+        while at >= 0:
+            start = data.rfind(b"\n", 0, max(0, data.rfind(b"\n", 0, at)))
+            following = LOG_RECORD.search(data, at)  # the traceback ends where a record starts
+            end = following.start() if following else len(data)
+            found.append(f"{name}: " + data[start + 1 : end].decode("utf-8", "replace"))
+            at = data.find(TRACEBACK, at + 1)
+    return found
+
+
+def check_no_traceback(server: Server, ledger: Ledger, after: str) -> None:
+    """Expected failures are one log line; a traceback means a bug (issue 15)."""
+    ledger.count("log bytes read for tracebacks", len(server.stderr) + _size(server.log_file))
+    found = tracebacks(server)
+    assert not found, f"a traceback after {after}:\n" + "\n".join(found)
+
+
+def _size(path: Path) -> int:
+    return path.stat().st_size if path.is_file() else 0
 
 
 async def start_server(
@@ -124,12 +155,13 @@ async def start_server(
     preset: str = "vscode",
     init_options: dict[str, Any] | None = None,
     root: Path | None = None,
+    module: str = "grok_lsp",
     **env: str,
 ) -> Server:
     stdout, stderr = bytearray(), bytearray()
 
     def config(**kwargs: Any) -> ClientServerConfig:
-        kwargs["server_command"] = server_command(log_file)
+        kwargs["server_command"] = server_command(log_file, module)
         factory = kwargs["client_factory"]
 
         def teeing_factory() -> Any:
@@ -164,6 +196,8 @@ async def stop_server(server: Server, ledger: Ledger) -> None:
     with contextlib.suppress(Exception):
         await asyncio.wait_for(server.process.wait(), 5)
     check_secrets(server, ledger)
+    if not server.has_bug:
+        check_no_traceback(server, ledger, "the whole session")
 
 
 def check_secrets(server: Server, ledger: Ledger) -> None:
@@ -213,6 +247,7 @@ class Servers:
         preset: str = "vscode",
         init_options: dict[str, Any] | None = None,
         base_url: str | None = None,
+        module: str = "grok_lsp",
         **env: str,
     ) -> Server:
         number = len(self.started)
@@ -225,8 +260,10 @@ class Servers:
             preset=preset,
             init_options=init_options,
             root=root,
+            module=module,
             **env,
         )
+        server.has_bug = module != "grok_lsp"
         self.started.append(server)
         self.ledger.count("servers started")
         return server
