@@ -18,11 +18,17 @@ Family = Literal["vscode", "neovim", "eglot", "other"]
 # clientInfo.name of VS Code and its forks (code-server reports the product it serves).
 VSCODE_NAMES = ("visual studio code", "code - oss", "code-server", "vscodium", "cursor", "windsurf")
 
-# Clients that wait on workspace/executeCommand, freezing the editor or timing out, and so
-# get {token, started: true} at once (SPEC section 4). By clientInfo.name, lowercase:
-# - "eglot": Emacs; `eglot-execute` is synchronous and gives up after 10 s without
-#   $/cancelRequest (jsonrpc-default-request-timeout; /work/shared/notes/emacs-eglot.md).
-IMMEDIATE_CLIENTS = ("eglot",)
+# Clients that wait on workspace/executeCommand, freezing the editor or timing out without
+# cancelling, and so get {token, started: true} at once (SPEC section 4). By clientInfo.name,
+# lowercase, as read from each client's source (the team's notes, /work/coord/clients.md):
+# - "eglot" (Emacs 30, eglot 1.17): `eglot-execute` -> `jsonrpc-request` is synchronous (Emacs
+#   is frozen) and gives up after `jsonrpc-default-request-timeout` (10 s); it never sends
+#   $/cancelRequest, on timeout or C-g, so the edit landed after "Timed out".
+# - "helix": `Client::command` -> `call_with_timeout`, the server's `timeout` (default 20 s in
+#   helix-core syntax/config.rs), no $/cancelRequest; the result is discarded anyway.
+# Not listed: Zed (120 s, then cancels), Sublime Text LSP (no timeout), Kate (no clientInfo),
+# VS Code and Neovim (our plugins want the finished answer).
+IMMEDIATE_CLIENTS = ("eglot", "helix")
 
 
 @attrs.frozen

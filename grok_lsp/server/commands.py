@@ -95,11 +95,24 @@ async def run_request(
     document = open_document(ls.workspace.text_documents, uri)
     if value is not None:
         select(document, value, ls.workspace.root_path)  # raises InvalidParams for the reply
-    if token is None and ls.client_supports_progress():
-        token = ls.new_progress_token()
-        await ls.work_done_progress.create_async(token)
+    # The request's own workDoneToken ends with its reply (LSP; Sublime Text drops later
+    # reports on it): the rest of the work reports on a token of the server's.
+    token = await create_progress_token(ls)
     ls.in_background(answer_in_background(ls, request, token))
     return {"token": token, "started": True}
+
+
+async def create_progress_token(ls: GrokLanguageServer) -> str | None:
+    """A fresh token the client agreed to (window/workDoneProgress/create), else None."""
+    if not ls.client_supports_progress():
+        return None
+    token = ls.new_progress_token()
+    try:
+        await ls.work_done_progress.create_async(token)
+    except JsonRpcException as error:  # no progress then, but the request goes on
+        logger.info("The client refused progress token %s: %s", token, error.message)
+        return None
+    return token
 
 
 async def answer_in_background(
@@ -170,9 +183,8 @@ async def answer_request(
     running = RunningRequest(task, uri, action.id, msg_id, token)
     ls.running.add(running)
     try:
-        if token is None and ls.client_supports_progress():
-            stream.token = running.token = ls.new_progress_token()
-            await ls.work_done_progress.create_async(stream.token)
+        if token is None:
+            stream.token = running.token = await create_progress_token(ls)
         stream.begin()
         history = await ls.assistant.history(uri)
         prompt = ls.assistant.prepare(
@@ -294,10 +306,7 @@ async def offer_action(
 
 async def retry_request(ls: GrokLanguageServer, request: ModelRequest) -> None:
     """The same request once more; its answer arrives as an immediate command's would."""
-    token: types.ProgressToken | None = None
-    if ls.client_supports_progress():
-        token = ls.new_progress_token()
-        await ls.work_done_progress.create_async(token)
+    token = await create_progress_token(ls)
     try:
         await answer_request(ls, request, token, None, retry=False)
     except JsonRpcException as error:

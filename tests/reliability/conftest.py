@@ -34,7 +34,9 @@ from tests.server.harness import TEST_KEY, Editor
 LEDGER_ENV = "GROK_LSP_RELIABILITY_LEDGER"
 # A second recognisable key, given only as `apiKey` in initializationOptions.
 OPTION_KEY = "xai-OPTIONKEY-fedcba9876543210"
-KEYS = (TEST_KEY, OPTION_KEY)
+# The grok.com session cookie's value, given as grokWebCookies or GROK_WEB_COOKIES.
+COOKIE_SECRET = "COOKIESECRET-0123456789abcdef"
+KEYS = (TEST_KEY, OPTION_KEY, COOKIE_SECRET)
 WHOLE = {"start": {"line": 0, "character": 0}, "end": {"line": 99, "character": 0}}
 
 
@@ -58,6 +60,11 @@ _LEDGER = Ledger()
 @pytest.fixture(scope="session")
 def ledger() -> Iterator[Ledger]:
     yield _LEDGER
+    for kind, words in OUTPUT_KINDS.items():
+        scanned = _LEDGER.counts.get(f"bytes scanned: {kind}", 0)
+        _LEDGER.row(
+            "secrets", f"{words}, every server of the suite", f"no secret in {scanned:,} bytes"
+        )
     target = os.environ.get(LEDGER_ENV)
     if target:
         Path(target).write_text(
@@ -96,6 +103,29 @@ class Server:
 
     def written(self) -> bytes:
         return b"".join(data for _, data in self.outputs())
+
+    def sizes(self) -> dict[str, int]:
+        """Bytes written, by kind of output (see OUTPUT_KINDS)."""
+        outputs = self.outputs()
+        return {
+            "trace": len(outputs[0][1]),
+            "logs": sum(len(data) for _, data in outputs[1:3]),
+            "state": sum(len(data) for _, data in outputs[3:]),
+        }
+
+    def scanned(self) -> str:
+        """For a ledger row: how many bytes of each kind were found free of secrets."""
+        sizes = self.sizes()
+        kinds = ", ".join(f"{OUTPUT_KINDS[kind].split(' (')[0]} {n:,}" for kind, n in sizes.items())
+        return f"no secret in {sum(sizes.values()):,} bytes ({kinds})"
+
+
+# What a user could paste into a bug report, by kind.
+OUTPUT_KINDS = {
+    "trace": "LSP messages the server sent (what a client's trace shows)",
+    "logs": "stderr and the DEBUG log file",
+    "state": "state dir (conversations, transcripts, previews)",
+}
 
 
 def _teeing(sink: bytearray, reader: Any) -> None:
@@ -203,6 +233,8 @@ async def stop_server(server: Server, ledger: Ledger) -> None:
 def check_secrets(server: Server, ledger: Ledger) -> None:
     written = server.written()
     ledger.count("bytes scanned for the key", len(written))
+    for kind, size in server.sizes().items():
+        ledger.count(f"bytes scanned: {kind}", size)
     leaks = []
     for key in KEYS:
         for name, data in server.outputs():

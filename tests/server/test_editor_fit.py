@@ -53,7 +53,7 @@ async def _end_of(editor: Editor, token: str) -> types.WorkDoneProgressEnd:
         ("vscode", "code-server", "answer"),
         ("neovim", "neovim", "answer"),
         ("minimal", None, "answer"),  # no clientInfo at all
-        ("minimal", "helix", "answer"),  # not known to wait on commands
+        ("minimal", "helix", "immediate"),  # times out after 20 s, never cancels
     ],
 )
 async def test_command_result_defaults_by_client_info(
@@ -235,3 +235,18 @@ async def test_grok_is_named_once_in_every_message(launch: StartEditor, workspac
     assert "Grok: the answer suggested no changes." in messages
     assert any("'noSuchSetting'" in m for m in messages)
     assert all(m.count("Grok") == 1 for m in messages), messages
+
+
+async def test_immediate_reports_on_a_token_of_the_server_not_the_requests(
+    launch: StartEditor, workspace: Path
+) -> None:
+    # A request's workDoneToken ends with its reply; the answer comes later.
+    editor = await launch("vscode", {"commandResult": "immediate"})
+    uri = (workspace / "w.py").as_uri()
+    editor.open(uri, SLOW + CODE)
+    result = await editor.command("grok.explain", {"uri": uri, "range": WHOLE}, token="mine")
+    token = field(result, "token")
+    assert token != "mine" and SHORT_TOKEN.match(token)
+    end = await _end_of(editor, token)
+    assert (end.message or "").startswith("Done")
+    assert editor.client.progress_reports["mine"] == []
