@@ -42,7 +42,7 @@ def test_set_api_key_button_runs_grok_set_key_and_the_next_request_works(
     assert "API key was rejected (HTTP 400)" in first_line and ":GrokSetKey" in first_line
     assert errors[0].count("Grok") == 1, errors[0]
     assert BAD_KEY not in errors[0]
-    assert [o["title"] for o in result["offered"]] == ["Set API Key"]
+    assert [o["title"] for o in result["selections"]] == ["Set API Key"]
     assert result["asked"] == ["xAI API key: "]
     assert result["failed"] == "failed"
     assert result["state"] == "done", result
@@ -62,7 +62,7 @@ def test_a_dismissed_button_is_answered_and_nothing_runs(scenario: Scenario) -> 
         vim.cmd("1,2GrokExplain")
         local view = T.finished_answer(source)
         T.wait("the button to be offered", function()
-          return #T.offered > 0
+          return #T.selections > 0
         end)
         vim.cmd("1,2GrokExplain")
         local again = T.finished_answer(source)

@@ -97,8 +97,11 @@ end
 
 --- Start grok-lsp again with the environment Neovim has now (after :GrokSetKey): the key
 --- reaches the server in its environment, so a new process is the way to hand it over.
----@param on_ready? fun()
-function M.restart(on_ready)
+function M.restart()
+  local buffers = {} ---@type integer[]
+  for _, client in ipairs(vim.lsp.get_clients({ name = "grok" })) do
+    vim.list_extend(buffers, vim.tbl_keys(client.attached_buffers))
+  end
   vim.lsp.enable("grok", false) -- stops the running clients
   vim.wait(5000, function()
     return #vim.lsp.get_clients({ name = "grok" }) == 0
@@ -106,9 +109,13 @@ function M.restart(on_ready)
   vim.lsp.config("grok", {
     cmd_env = { XAI_API_KEY = vim.env.XAI_API_KEY, GROK_WEB_COOKIES = vim.env.GROK_WEB_COOKIES },
   })
-  vim.lsp.enable("grok") -- attaches to the open buffers again
-  if on_ready then
-    on_ready()
+  vim.lsp.enable("grok")
+  -- enable() re-attaches open buffers only once Neovim has entered (v:vim_did_enter): do it
+  -- for the buffers grok-lsp had, in any case (a second start reuses the same client).
+  for _, buf in ipairs(buffers) do
+    if vim.api.nvim_buf_is_valid(buf) then
+      pcall(vim.api.nvim_exec_autocmds, "FileType", { group = "nvim.lsp.enable", buffer = buf })
+    end
   end
 end
 
