@@ -90,12 +90,9 @@ class GrokProtocol(LanguageServerProtocol):
         self, params: types.InitializeParams
     ) -> Generator[Any, Any, types.InitializeResult]:
         # pygls logs these params before any handler of ours runs: learn the secrets first.
-        options = params.initialization_options
         secrets = getattr(self._server, "secrets", None)
-        if isinstance(options, dict) and secrets is not None:
-            for name in ("apiKey", "grokWebCookies"):
-                if isinstance(options.get(name), str):
-                    secrets.add(options[name])
+        if secrets is not None:
+            secrets.learn(params.initialization_options)
         return (yield from super().lsp_initialize(params))
 
     @lsp_method(types.TEXT_DOCUMENT_DID_CHANGE)
@@ -209,6 +206,10 @@ class GrokProtocol(LanguageServerProtocol):
         self._send_response(msg_id, error=error.to_response_error())
 
     def _handle_response(self, msg_id: Any, result: Any = None, error: Any = None) -> None:
+        # pygls logs every result at DEBUG, workspace/configuration's settings with their key.
+        secrets = getattr(self._server, "secrets", None)
+        if secrets is not None:
+            secrets.learn(result)
         # A reply that arrives after its waiter was cancelled must not raise InvalidStateError.
         future = self._request_futures.get(msg_id)
         if future is not None and future.done():

@@ -140,7 +140,9 @@ async def test_eglot_cancel_stops_an_immediate_request_and_nothing_lands(
     assert field(cancelled, "cancelled") == 1
     end = await _end_of(editor, token)
     assert (end.message or "").startswith("Cancelled")
-    await _until(lambda: simulator.requests[-1].disconnected, "the API stream to close")
+    asked = [r for r in simulator.requests if "tokens=400" in str(r.body)]  # not /models
+    assert len(asked) == 1
+    await _until(lambda: asked[0].disconnected, "the API stream to close")
     assert not editor.applied_edits
 
 
