@@ -72,6 +72,7 @@ class Settings:
         return self.api_key or environ.get("XAI_API_KEY") or None
 
     def effective_grok_web_cookies(self, environ: Mapping[str, str] = os.environ) -> str | None:
+        # Editors that can (VS Code) pass secrets in the environment, where no trace shows them.
         return self.grok_web_cookies or environ.get("GROK_WEB_COOKIES") or None
 
     def effective_base_url(self, environ: Mapping[str, str] = os.environ) -> str:
