@@ -186,7 +186,7 @@ async def answer_request(
         if token is None:
             stream.token = running.token = await create_progress_token(ls)
         stream.begin()
-        history = await ls.assistant.history(uri)
+        history = await ls.assistant.conversation(uri)
         prompt = ls.assistant.prepare(
             action, selection, instruction, history, settings, request.diagnostics
         )
