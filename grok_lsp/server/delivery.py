@@ -104,7 +104,7 @@ async def apply_code(
     try:
         edit, count = build_edit(ls, uri, anchor, code, is_diff)
     except AnswerDoesNotFit as does_not_fit:
-        return False, f"nothing was changed: {does_not_fit}. The answer is in the conversation."
+        return False, f"Nothing was changed: {does_not_fit}. The answer is in the conversation."
     except EditRefused as refusal:
         return False, f"not applied: {refusal}. Run the request again."
     if count == 0:
