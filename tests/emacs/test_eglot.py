@@ -27,7 +27,6 @@ def mean(values):
     return total(values) / len(values)
 """
 RENAMED = SAMPLE.replace("result", "acc")
-DOCUMENTED = "# total: documented by grok-sim.\n" + SAMPLE
 RENAME_ACTION = {
     "id": "acc",
     "title": "Rename result to acc",
@@ -35,15 +34,16 @@ RENAME_ACTION = {
     "result": "edit",
 }
 
-# The README's snippet for eglot 1.17: it moves the shown transcript's point to the
-# `selection` but not the point of the window showing it (only when it takes focus).
+# eglot 1.17 moves a shown document's point to its `selection`, but not the point of the
+# window showing it (unless it takes the focus); the README's setup for the transcript
+# makes the window follow, and reloads the rewritten transcript without asking.
 README = Path(__file__).parent.parent.parent / "README.md"
 
 
-def readme_follow_snippet() -> str:
-    """The Emacs Lisp block of the README that makes the transcript window follow."""
+def readme_transcript_setup() -> str:
+    """The README's Emacs Lisp block for the transcript, as a user would paste it."""
     text = README.read_text(encoding="utf-8")
-    start = text.index("(cl-defmethod eglot-handle-request :after")
+    start = text.index(";; The transcript is rewritten after every answer")
     end = text.index("```", start)
     return text[start:end]
 
@@ -130,18 +130,22 @@ def test_with_the_readme_snippet_the_transcript_window_shows_the_newest_answer(
                   (lambda () (> (length (grok-test-server-messages "window/showDocument"))
                                 shown))))))
           (let* ((show (car (last (grok-test-server-messages "window/showDocument"))))
+                 (line (plist-get (plist-get (plist-get show :selection) :start) :line))
                  (shown (find-buffer-visiting (eglot-uri-to-path (plist-get show :uri))))
                  (window (grok-test-wait "the transcript's window"
                            (lambda () (get-buffer-window shown)))))
-            (grok-test-wait "the transcript's window to follow the selection"
-              (lambda () (= (window-point window) (with-current-buffer shown (point)))) 5)
+            (grok-test-wait "eglot to move the transcript's point to the selection"
+              (lambda () (with-current-buffer shown
+                           (= (1- (line-number-at-pos (point))) line))))
+            (grok-test-wait "the transcript's window to follow"
+              (lambda () (= (window-point window) (with-current-buffer shown (point)))))
             `((selected . ,(buffer-name (window-buffer (selected-window))))
               (source . ,(buffer-name source))
               (windowPointLine . ,(with-current-buffer shown
                                     (1- (line-number-at-pos (window-point window))))))))
         """,
         files={"sample.py": SAMPLE},
-        preamble=readme_follow_snippet(),
+        preamble=readme_transcript_setup(),
     )
     shows = session.sent_by_server("window/showDocument")
     assert len(shows) == 2
@@ -211,7 +215,7 @@ def test_an_answer_slower_than_eglot_timeout_neither_errors_nor_lands_twice(
         (let ((source (grok-test-edit "sample.py")))
           (grok-test-region 1 5)
           (let ((failure (condition-case err
-                             (progn (grok-test-choose-action "Grok: Document") nil)
+                             (progn (grok-test-choose-action "Grok: Rename result to acc") nil)
                            (error (error-message-string err)))))
             (grok-test-wait "the edit of the slow answer"
               (lambda () (grok-test-server-messages "workspace/applyEdit")))
@@ -219,10 +223,11 @@ def test_an_answer_slower_than_eglot_timeout_neither_errors_nor_lands_twice(
             `((failure . ,failure) (after . ,(grok-test-lines source)))))
         """,
         files={"sample.py": SLOW_SAMPLE},
+        options={"actions": [RENAME_ACTION]},
         preamble=SHORT_TIMEOUT,
     )
     assert session.result["failure"] is None
-    assert "\n".join(session.result["after"]) == DOCUMENTED + "# [[sim delay=4]]\n"
+    assert "\n".join(session.result["after"]) == RENAMED + "# [[sim delay=4]]\n"
     assert len(session.sent_by_server("workspace/applyEdit")) == 1
     ends = [p["value"] for p in session.sent_by_server("$/progress") if p["value"]["kind"] == "end"]
     assert [end["message"].split(" ")[0] for end in ends] == ["Done"]
