@@ -23,7 +23,7 @@ lint: $(STAMP)
 test: lint install-emacs
 	$(BIN)/pytest
 
-# Emacs >= 29 (eglot built in) for tests/emacs: installed once (Debian: emacs-nox), then a no-op.
+# Emacs >= 30 (eglot 1.17 built in) for tests/emacs: installed once (Debian: emacs-nox), then a no-op.
 install-emacs:
 	bash tests/emacs/install-emacs.sh
 

@@ -1,4 +1,4 @@
-"""Drive a real batch Emacs (eglot, built into Emacs 29+) against grok-lsp and the simulator.
+"""Drive a real batch Emacs (eglot, built into Emacs 30) against grok-lsp and the simulator.
 
 Each scenario is an Emacs Lisp body run by `emacs -Q --batch` with tests/emacs/grok-test.el
 loaded; it returns an alist that is written as JSON, with every JSON-RPC message eglot
@@ -25,7 +25,7 @@ from grok_lsp.simulator import Simulator
 HERE = Path(__file__).parent
 REPOSITORY = HERE.parent.parent
 HELPERS = HERE / "grok-test.el"
-MINIMUM_VERSION = (29, 1)
+MINIMUM_VERSION = (30, 1)
 SCENARIO_TIMEOUT_S = 90
 TEST_KEY = "xai-test-key"
 SERVER_CMD = [sys.executable, "-m", "grok_lsp"]
@@ -33,10 +33,10 @@ SERVER_CMD = [sys.executable, "-m", "grok_lsp"]
 
 @pytest.fixture(scope="session")
 def emacs() -> str:
-    """An Emacs >= 29.1 (eglot built in) that starts; the tests fail (never skip) without one."""
+    """An Emacs >= 30.1 (eglot 1.17) that starts; the tests fail (never skip) without one."""
     binary = shutil.which("emacs")
     if binary is None:
-        pytest.fail("emacs not found: `make test` installs emacs-nox; or install Emacs >= 29")
+        pytest.fail("emacs not found: `make test` installs emacs-nox; or install Emacs >= 30")
     try:
         done = subprocess.run(
             [binary, "--version"], capture_output=True, text=True, timeout=30, check=False
@@ -48,7 +48,9 @@ def emacs() -> str:
         pytest.fail(f"emacs at {binary} cannot start: {done.stdout}{done.stderr}")
     version = (int(found[1]), int(found[2]))
     if version < MINIMUM_VERSION:
-        pytest.fail(f"emacs at {binary} is {found[0]}; eglot needs Emacs 29.1 or newer")
+        pytest.fail(
+            f"emacs at {binary} is {found[0]}; these tests need Emacs 30.1 or newer (eglot 1.17)"
+        )
     return binary
 
 

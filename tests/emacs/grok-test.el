@@ -9,6 +9,7 @@
 (require 'json)
 (require 'eglot)
 (require 'python)
+(require 'url)
 
 (defvar grok-test-messages nil
   "Every JSON-RPC message of the session, newest first: (ORIGIN KIND JSON).")
@@ -119,6 +120,19 @@
   (cl-loop for params in (grok-test-server-messages "$/progress")
            for value = (plist-get params :value)
            when (equal (plist-get value :kind) "end") collect value))
+
+(defun grok-test-api-requests ()
+  "The requests the simulator recorded so far (its GET /_sim/requests), oldest first."
+  (let* ((root (replace-regexp-in-string "/v1/?\\'" "" (getenv "XAI_BASE_URL")))
+         (url-proxy-services nil)        ; loopback only, whatever the environment says
+         (buffer (url-retrieve-synchronously (concat root "/_sim/requests") t t 5)))
+    (unless buffer (error "The simulator did not answer"))
+    (with-current-buffer buffer
+      (goto-char (point-min))
+      (re-search-forward "^\r?$")
+      (prog1 (json-parse-buffer :object-type 'plist :array-type 'list
+                                :null-object nil :false-object nil)
+        (kill-buffer)))))
 
 (defun grok-test-lines (&optional buffer)
   "BUFFER's text as a vector of lines."

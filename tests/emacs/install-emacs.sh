@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# Installs, once, an Emacs with eglot built in (29+) for tests/emacs. Does nothing when one
+# Installs, once, an Emacs 30+ (eglot 1.17 built in) for tests/emacs. Does nothing when one
 # is already on PATH. On Debian 12 (Emacs 28 there) it takes emacs-nox from Debian's
 # bookworm-backports suite, from the same mirror as the system's own sources; on later
 # Debian releases from the release itself.
 set -euo pipefail
 
-MINIMUM_MAJOR=29
+MINIMUM_MAJOR=30
 SOURCES=/etc/apt/sources.list.d/debian.sources
 BACKPORTS=/etc/apt/sources.list.d/bookworm-backports.sources
 

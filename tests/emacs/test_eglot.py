@@ -40,12 +40,20 @@ RENAME_ACTION = {
 README = Path(__file__).parent.parent.parent / "README.md"
 
 
-def readme_transcript_setup() -> str:
-    """The README's Emacs Lisp block for the transcript, as a user would paste it."""
+def readme_elisp(first_line: str) -> str:
+    """The README's Emacs Lisp block that starts with `first_line`, as a user would paste it."""
     text = README.read_text(encoding="utf-8")
-    start = text.index(";; The transcript is rewritten after every answer")
-    end = text.index("```", start)
-    return text[start:end]
+    start = text.index(f"```elisp\n{first_line}") + len("```elisp\n")
+    return text[start : text.index("```", start)]
+
+
+def readme_transcript_setup() -> str:
+    return readme_elisp(";; The transcript is rewritten after every answer")
+
+
+def readme_commands() -> str:
+    """`grok-refactor` (with an instruction) and `grok-cancel`."""
+    return readme_elisp("(defun grok-refactor")
 
 
 def transcript_lines(show: dict[str, Any]) -> list[str]:
@@ -162,23 +170,25 @@ def test_a_refactor_with_an_instruction_lands_as_one_undo_step(scenario: Scenari
     session = scenario(
         """
         (let ((source (grok-test-edit "sample.py")))
-          (insert "")
-          (undo-boundary)
-          (grok-test-execute "grok.refactor"
-                             (list :uri (grok-test-uri) :range (grok-test-range 1 5)
-                                   :instruction "rename result to acc"))
+          (goto-char (point-max))
+          (insert "# typed just before")
+          (undo-boundary)  ; as the command loop puts after each command
+          (grok-test-region 1 5)
+          (grok-refactor (region-beginning) (region-end) "rename result to acc")
           (grok-test-wait "the refactor to be applied"
             (lambda () (grok-test-server-messages "workspace/applyEdit")))
           (grok-test-execute "grok.usage" nil)  ; a round trip: nothing else is pending
           (let ((after (grok-test-lines source)))
+            (deactivate-mark)  ; as the command loop does after a change (else: undo in region)
             (undo-boundary)
             (let ((last-command nil)) (undo))
             `((after . ,after) (undone . ,(grok-test-lines source)))))
         """,
         files={"sample.py": SAMPLE},
+        preamble=readme_commands(),
     )
-    assert "\n".join(session.result["after"]) == RENAMED
-    assert "\n".join(session.result["undone"]) == SAMPLE
+    assert "\n".join(session.result["after"]) == RENAMED + "# typed just before"
+    assert "\n".join(session.result["undone"]) == SAMPLE + "# typed just before"
     [edit] = session.sent_by_server("workspace/applyEdit")
     [change] = edit["edit"]["documentChanges"]
     assert change["textDocument"]["version"] is not None
@@ -243,20 +253,21 @@ def test_grok_cancel_stops_a_running_request_and_nothing_lands(
           (let ((failure (condition-case err
                              (progn (grok-test-choose-action "Grok: Document") nil)
                            (error (error-message-string err)))))
-            (grok-test-wait "the request to reach the API"
-              (lambda () (grok-test-server-messages "$/progress")))
-            (grok-test-execute "grok.cancel" (list :uri (grok-test-uri)))
+            (grok-test-wait "the request to reach the API" #'grok-test-api-requests)
+            (grok-cancel)
             (grok-test-wait "the progress to end"
               (lambda () (grok-test-progress-ends)))
             (grok-test-execute "grok.usage" nil)  ; a round trip: nothing else is pending
             `((failure . ,failure) (after . ,(grok-test-lines source)))))
         """,
         files={"sample.py": STALLED_SAMPLE},
-        preamble=SHORT_TIMEOUT,
+        preamble=SHORT_TIMEOUT + "\n" + readme_commands(),
     )
     assert session.result["failure"] is None
     assert "\n".join(session.result["after"]) == STALLED_SAMPLE
     assert session.sent_by_server("workspace/applyEdit") == []
     ends = [p["value"] for p in session.sent_by_server("$/progress") if p["value"]["kind"] == "end"]
     assert [end["message"].split(" ")[0] for end in ends] == ["Cancelled"]
-    assert len([r for r in simulator.requests if r.method == "POST"]) == 1
+    [request] = [r for r in simulator.requests if r.method == "POST"]
+    assert not request.completed
+    assert request.chunks_sent == 0
