@@ -138,7 +138,8 @@ def test_with_the_readme_snippet_the_transcript_window_shows_the_newest_answer(
                   (lambda () (> (length (grok-test-server-messages "window/showDocument"))
                                 shown))))))
           (let* ((show (car (last (grok-test-server-messages "window/showDocument"))))
-                 (line (plist-get (plist-get (plist-get show :selection) :start) :line))
+                 (line (or (plist-get (plist-get (plist-get show :selection) :start) :line)
+                           (error "window/showDocument came without a selection")))
                  (shown (find-buffer-visiting (eglot-uri-to-path (plist-get show :uri))))
                  (window (grok-test-wait "the transcript's window"
                            (lambda () (get-buffer-window shown)))))
