@@ -213,9 +213,9 @@ def test_a_user_action_with_a_fixed_instruction_runs_from_the_code_action_menu(
     assert "\n".join(session.result["after"]) == RENAMED
 
 
-SLOW_SAMPLE = SAMPLE + "# [[sim delay=4]]\n"
+SLOW_SAMPLE = SAMPLE + "# [[sim delay=6]]\n"
 STALLED_SAMPLE = SAMPLE + "# [[sim delay=60]]\n"
-SHORT_TIMEOUT = "(setq jsonrpc-default-request-timeout 1.5)"
+SHORT_TIMEOUT = "(setq jsonrpc-default-request-timeout 2.5)"
 
 
 def test_an_answer_slower_than_eglot_timeout_neither_errors_nor_lands_twice(
@@ -238,7 +238,7 @@ def test_an_answer_slower_than_eglot_timeout_neither_errors_nor_lands_twice(
         preamble=SHORT_TIMEOUT,
     )
     assert session.result["failure"] is None
-    assert "\n".join(session.result["after"]) == RENAMED + "# [[sim delay=4]]\n"
+    assert "\n".join(session.result["after"]) == RENAMED + "# [[sim delay=6]]\n"
     assert len(session.sent_by_server("workspace/applyEdit")) == 1
     ends = [p["value"] for p in session.sent_by_server("$/progress") if p["value"]["kind"] == "end"]
     assert [end["message"].split(" ")[0] for end in ends] == ["Done"]
