@@ -213,6 +213,23 @@ def test_a_user_action_with_a_fixed_instruction_runs_from_the_code_action_menu(
     assert "\n".join(session.result["after"]) == RENAMED
 
 
+def test_document_from_the_menu_adds_one_comment_above_a_top_level_function(
+    scenario: Scenario,
+) -> None:
+    session = scenario(
+        """
+        (let ((source (grok-test-edit "sample.py")))
+          (grok-test-region 1 5)
+          (grok-test-choose-action "Grok: Document")
+          (grok-test-wait "the documentation to be applied"
+            (lambda () (grok-test-server-messages "workspace/applyEdit")))
+          `((after . ,(grok-test-lines source))))
+        """,
+        files={"sample.py": SAMPLE},
+    )
+    assert "\n".join(session.result["after"]) == "# total: documented by grok-sim.\n" + SAMPLE
+
+
 SLOW_SAMPLE = SAMPLE + "# [[sim delay=6]]\n"
 STALLED_SAMPLE = SAMPLE + "# [[sim delay=60]]\n"
 SHORT_TIMEOUT = "(setq jsonrpc-default-request-timeout 2.5)"
