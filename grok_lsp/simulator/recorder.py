@@ -41,6 +41,25 @@ class RequestRecord:
     def to_json(self) -> dict[str, Any]:
         return attrs.asdict(self)
 
+    def prompt_text(self) -> str:
+        """Every text the request sent the model, whichever API: what tests check was sent."""
+        return "\n".join(_texts(self.body))
+
+
+def _texts(value: Any) -> list[str]:
+    """Strings under `content`, `text` and `instructions`, in order, at any depth."""
+    if isinstance(value, list):
+        return [text for item in value for text in _texts(item)]
+    if not isinstance(value, dict):
+        return []
+    found: list[str] = []
+    for key, item in value.items():
+        if isinstance(item, str) and key in ("content", "text", "instructions"):
+            found.append(item)
+        elif isinstance(item, (list, dict)):
+            found.extend(_texts(item))
+    return found
+
 
 class Recorder:
     """Records behind one lock, so a reader always sees whole updates."""
