@@ -19,7 +19,10 @@ from typing import Any
 import httpx
 
 from bench.direct import forget, simulator
+from bench.project_context import project_context
 from bench.scenarios import SCENARIOS, Bench, Result
+
+SCENARIOS = [*SCENARIOS, project_context]  # issue 17: context building in a big workspace
 
 DEFAULT_OUT = Path(__file__).parent / "results" / "latest.json"
 

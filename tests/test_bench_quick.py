@@ -71,6 +71,7 @@ FIGURES: dict[int, set[str]] = {
         "idle_probe_p50_ms",
     },
     8: {"streaming_first_text_ms", "complete_only_first_text_ms", "speedup"},
+    9: {"files", "requests", "pieces", "first_ms", "p50_ms", "p99_ms"},
 }
 
 
