@@ -10,6 +10,7 @@ from typing import Literal
 import attrs
 
 Why = Literal["rules", "reference", "related"]
+CONTEXT_LISTING = "Project context sent with this request:"
 
 
 def estimate_tokens(text: str) -> int:
@@ -105,7 +106,7 @@ def user_turn_text(context: ProjectContext) -> str:
         )
     if context.pieces:
         parts.append(
-            "Project context sent with this request:\n"
+            f"{CONTEXT_LISTING}\n"
             + "\n".join(piece.listing() for piece in context.pieces)
         )
     return "\n\n".join(parts)

@@ -23,6 +23,7 @@ const DEFAULTS = {
   provider: "xai",
   grokWebCookies: null,
   inlineCompletion: { enabled: false },
+  context: {},
 };
 
 describe("serverSettings", () => {
