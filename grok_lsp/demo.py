@@ -38,10 +38,10 @@ def apply_tax(amount, tax_rate):
     """The amount with tax added, rounded to cents."""
     return round(amount * (1 + tax_rate), 2)
 '''
-RULES = '''\
+RULES = """\
 # Rules for AI assistants
 Keep money rounded to cents; prefer small, pure functions.
-'''
+"""
 SELECTION = types.Range(
     start=types.Position(line=3, character=0), end=types.Position(line=9, character=0)
 )

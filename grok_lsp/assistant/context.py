@@ -119,6 +119,7 @@ def build_prompt(
     context_lines: int,
     max_context_tokens: int,
     diagnostics: Sequence[DiagnosticNote] = (),
+    project_context: Sequence[str] = (),
 ) -> Prompt:
     """System prompt, earlier turns, then the new request; within `max_context_tokens`.
 
@@ -139,6 +140,8 @@ def build_prompt(
         history_cost -= sum(estimate_tokens(t.content) for t in turns[:dropped])
         del turns[:dropped]
     messages = [{"role": "system", "content": action.system_prompt}]
+    # Rules files (SPEC section 10) before the first turn, where the prompt does not move.
+    messages.extend({"role": "user", "content": text} for text in project_context)
     messages.extend({"role": t.role, "content": t.content} for t in turns)
     messages.append(
         {"role": "user", "content": _user_message(selection, context, diagnostics, instruction)}

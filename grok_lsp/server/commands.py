@@ -13,6 +13,7 @@ from pygls.exceptions import JsonRpcInvalidParams, JsonRpcRequestCancelled
 from grok_lsp.assistant.actions import ASK, BUILTIN_ACTIONS, Action, render_template, user_defined
 from grok_lsp.assistant.anchor import Anchor, Span
 from grok_lsp.assistant.context import CodeSelection, DiagnosticNote
+from grok_lsp.assistant.project import apply_to_request
 from grok_lsp.assistant.usage import ModelCatalog, UsageTotals, usage_from_lsp
 from grok_lsp.server import delivery
 
@@ -32,6 +33,7 @@ from grok_lsp.server.arguments import (
 )
 from grok_lsp.server.config import settled_settings
 from grok_lsp.server.documents import RequestFailed, open_document, select
+from grok_lsp.server.project_context import project_context
 from grok_lsp.server.protocol import WORK_DONE_TOKEN
 from grok_lsp.server.running import RunningRequest
 from grok_lsp.server.streaming import AnswerStream
@@ -74,6 +76,8 @@ async def run_request(
     document = open_document(ls.workspace.text_documents, uri)
     selection: CodeSelection | None = None
     anchor: Anchor | None = None
+    # `#` references are read from what the user wrote: the question, instruction or prompt.
+    request_text = f"{instruction}\n{user_input}"
     if value is not None:
         selection, value = select(document, value, ls.workspace.root_path)
         anchor = Anchor(
@@ -112,8 +116,10 @@ async def run_request(
             await ls.work_done_progress.create_async(stream.token)
         stream.begin()
         history = await ls.assistant.history(uri)
+        context = await project_context(ls, document, selection, request_text, settings)
+        instruction, rules = apply_to_request(instruction, context)
         prompt = ls.assistant.prepare(
-            action, selection, instruction, history, settings, diagnostics or ()
+            action, selection, instruction, history, settings, diagnostics or (), rules
         )
         try:
             answer = await ls.assistant.answer(uri, action, prompt, settings, stream.on_event)

@@ -6,8 +6,12 @@ and the texts of the open documents, and gets back what to send and what to tell
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
+from typing import Any
 
 import attrs
 
@@ -30,6 +34,7 @@ __all__ = [
     "ProjectContext",
     "ProjectContextBuilder",
     "SelectionLines",
+    "apply_to_request",
     "estimate_tokens",
     "rules_text",
     "user_turn_text",
@@ -51,6 +56,17 @@ class ProjectContextBuilder:
 
     def __init__(self, index: ProjectIndex | None = None) -> None:
         self.index = index or ProjectIndex()
+        # One worker: files are read and parsed off the event loop, one request at a time
+        # (a tree-sitter parser is not shared between threads).
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="grok-context")
+
+    async def gather(self, settings: ContextSettings, **request: Any) -> ProjectContext:
+        """`build` in the context thread; see there for the arguments."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._thread, partial(self.build, settings, **request))
+
+    def close(self) -> None:
+        self._thread.shutdown(wait=True)
 
     def build(
         self,
@@ -94,6 +110,14 @@ class ProjectContextBuilder:
                 )
             )
         return ProjectContext(rules, tuple(resolved.pieces), related, tuple(resolved.problems))
+
+
+def apply_to_request(instruction: str, context: ProjectContext) -> tuple[str, list[str]]:
+    """The request's text with references and related definitions after it, and the rules
+    as the messages that go before the first turn (so the prompt up to them never moves)."""
+    extra = user_turn_text(context)
+    rules = rules_text(context.rules)
+    return (f"{instruction}\n\n{extra}" if extra else instruction), ([rules] if rules else [])
 
 
 def _workspace_root(root: str | None, document_path: str) -> str:

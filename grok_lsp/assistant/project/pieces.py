@@ -106,7 +106,6 @@ def user_turn_text(context: ProjectContext) -> str:
         )
     if context.pieces:
         parts.append(
-            f"{CONTEXT_LISTING}\n"
-            + "\n".join(piece.listing() for piece in context.pieces)
+            f"{CONTEXT_LISTING}\n" + "\n".join(piece.listing() for piece in context.pieces)
         )
     return "\n\n".join(parts)
