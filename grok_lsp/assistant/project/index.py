@@ -10,8 +10,9 @@ from __future__ import annotations
 import os
 import stat
 import threading
+from collections import OrderedDict
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 import attrs
 
@@ -23,6 +24,32 @@ if TYPE_CHECKING:
 
 # Larger files are generated or vendored, not what a selection calls into.
 MAX_FILE_BYTES = 1_000_000
+# How many files and open documents stay parsed: a long session must not grow without end.
+MAX_FILES = 4096
+MAX_DOCUMENTS = 64
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+class _Recent(OrderedDict[K, V]):
+    """A dict that forgets its least recently used entries beyond `limit`."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__()
+        self.limit = limit
+
+    def used(self, key: K) -> V | None:
+        value = self.get(key)
+        if value is not None:
+            self.move_to_end(key)
+        return value
+
+    def keep(self, key: K, value: V) -> None:
+        self[key] = value
+        self.move_to_end(key)
+        while len(self) > self.limit:
+            self.popitem(last=False)
 
 
 @attrs.frozen
@@ -40,9 +67,9 @@ class ProjectIndex:
     def __init__(self, parsers: Parsers | None = None) -> None:
         self.parsers = parsers or Parsers()
         self._lock = threading.Lock()
-        self._files: dict[str, tuple[tuple[int, int], ParsedFile]] = {}
-        self._texts: dict[str, tuple[tuple[int, int], str | None]] = {}
-        self._open: dict[str, tuple[int, ParsedFile]] = {}
+        self._files: _Recent[str, tuple[tuple[int, int], ParsedFile]] = _Recent(MAX_FILES)
+        self._texts: _Recent[str, tuple[tuple[int, int], str | None]] = _Recent(MAX_FILES)
+        self._open: _Recent[str, tuple[int, ParsedFile]] = _Recent(MAX_DOCUMENTS)
 
     def read_text(self, path: str) -> str | None:
         """A small text file's content, or None when it is missing, too big or not text."""
@@ -50,12 +77,12 @@ class ProjectIndex:
         if stamp is None:
             return None
         with self._lock:
-            cached = self._texts.get(path)
+            cached = self._texts.used(path)
         if cached is not None and cached[0] == stamp:
             return cached[1]
         text = _read(path) if stamp[1] <= MAX_FILE_BYTES else None
         with self._lock:
-            self._texts[path] = (stamp, text)
+            self._texts.keep(path, (stamp, text))
         return text
 
     def file(self, path: str, open_texts: Mapping[str, str] | None = None) -> ParsedFile | None:
@@ -66,7 +93,7 @@ class ProjectIndex:
         if stamp is None:
             return None
         with self._lock:
-            cached = self._files.get(path)
+            cached = self._files.used(path)
         if cached is not None and cached[0] == stamp:
             return cached[1]
         text = _read(path) if stamp[1] <= MAX_FILE_BYTES else None
@@ -74,19 +101,19 @@ class ProjectIndex:
             return None
         parsed = self._parse(path, text, "")
         with self._lock:
-            self._files[path] = (stamp, parsed)
+            self._files.keep(path, (stamp, parsed))
         return parsed
 
     def document(self, path: str, text: str, language_id: str) -> ParsedFile:
         """An open document's text, parsed again only when it changed."""
         key = hash(text)
         with self._lock:
-            cached = self._open.get(path)
+            cached = self._open.used(path)
         if cached is not None and cached[0] == key and cached[1].text == text:
             return cached[1]
         parsed = self._parse(path, text, language_id)
         with self._lock:
-            self._open[path] = (key, parsed)
+            self._open.keep(path, (key, parsed))
         return parsed
 
     def forget(self, path: str) -> None:
