@@ -109,9 +109,12 @@ def _file(
 ) -> tuple[ContextPiece | None, str | None]:
     real_root = os.path.realpath(root)
     path = os.path.realpath(os.path.join(real_root, reference.path))
-    if not inside(path, real_root):
+    if not inside(path, real_root):  # also a link inside that points out
         return None, f"{reference.text}: the path is outside the workspace, so it was not sent"
-    text = open_texts.get(path)
+    # The editor names open documents by the path it was given, links unresolved.
+    text = open_texts.get(
+        path, open_texts.get(os.path.normpath(os.path.join(root, reference.path)))
+    )
     if text is None:
         if os.path.isdir(path):
             return None, f"{reference.text}: that is a folder, not a file; it was not sent"
