@@ -101,7 +101,7 @@ def test_line_ending_of(text: str, ending: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("code", "selection", "line_ending", "fitted"),
+    ("code", "selection", "line_ending", "fitted", "line_prefix"),
     [
         # The model dropped the indentation of a method: it is put back.
         (
@@ -109,49 +109,72 @@ def test_line_ending_of(text: str, ending: str) -> None:
             "    def f(self):\n        return 1\n",
             "\n",
             "    def f(self):\n        return 2\n",
+            "",
         ),
         # The model indented more than the selection: it is taken away.
-        ("        x = 1\n        y = 2", "x = 0\ny = 0\n", "\n", "x = 1\ny = 2\n"),
+        ("        x = 1\n        y = 2", "x = 0\ny = 0\n", "\n", "x = 1\ny = 2\n", ""),
         # No final newline in the selection: none in the result, whatever the code had.
-        ("x = 1\n\n\n", "x = 0", "\n", "x = 1"),
-        ("x = 1", "x = 0\n", "\n", "x = 1\n"),
+        ("x = 1\n\n\n", "x = 0", "\n", "x = 1", ""),
+        ("x = 1", "x = 0\n", "\n", "x = 1\n", ""),
         # Line endings follow the document.
-        ("a\nb\n", "a\r\nc\r\n", "\r\n", "a\r\nb\r\n"),
-        ("a\r\nb", "a\nc", "\n", "a\nb"),
-        # A selection starting after the indentation: the first line stays as it is
-        # in the document, the others take the indentation of the selection's others.
+        ("a\nb\n", "a\r\nc\r\n", "\r\n", "a\r\nb\r\n", ""),
+        ("a\r\nb", "a\nc", "\n", "a\nb", ""),
+        # A selection starting after the indentation (as editors select): the document's
+        # indentation before it counts as the first line's.
         (
             "def f():\n    return 2",
             "def f():\n        return 1\n",
             "\n",
             "def f():\n        return 2\n",
+            "    ",
         ),
         (
             "    def f():\n        return 2",
             "def f():\n        return 1",
             "\n",
             "def f():\n        return 2",
+            "    ",
         ),
-        # ...which is also right for a top-level selection.
-        ("def f():\n    return 2", "def f():\n    return 1", "\n", "def f():\n    return 2"),
+        # ...and a line the answer adds above stands at that indentation, not deeper.
+        (
+            "@cache\ndef f():\n    return 2",
+            "def f():\n        return 1",
+            "\n",
+            "@cache\n    def f():\n        return 2",
+            "    ",
+        ),
+        # A top-level selection keeps column 0 for every line the answer adds there
+        # (the Grok: Document answer).
+        (
+            "# stddev: documented.\ndef stddev(values):\n    m = mean(values)\n    return m\n",
+            "def stddev(values):\n    m = mean(values)\n    return m\n",
+            "\n",
+            "# stddev: documented.\ndef stddev(values):\n    m = mean(values)\n    return m\n",
+            "",
+        ),
+        ("def f():\n    return 2", "def f():\n    return 1", "\n", "def f():\n    return 2", ""),
+        # A selection starting mid-line, after code: its first line continues that code.
+        ("g(\n    a)", "f(\n        b)", "\n", "g(\n        a)", "    x = "),
         # A one-line selection says nothing more; the code keeps its relative indentation.
-        ("if x:\n    y()", "y()", "\n", "if x:\n    y()"),
+        ("if x:\n    y()", "y()", "\n", "if x:\n    y()", ""),
         # Tabs in the document: the model's spaces become tabs, levels kept.
-        ("if x:\n    y()\n", "\tif x:\n\t\tz()\n", "\n", "\tif x:\n\t\ty()\n"),
-        ("if x:\n  if y:\n    z()", "\tif x:\n\t\tz()", "\n", "\tif x:\n\t\tif y:\n\t\t\tz()"),
+        ("if x:\n    y()\n", "\tif x:\n\t\tz()\n", "\n", "\tif x:\n\t\ty()\n", ""),
+        ("if x:\n  if y:\n    z()", "\tif x:\n\t\tz()", "\n", "\tif x:\n\t\tif y:\n\t\t\tz()", ""),
         # Spaces in the document: the model's tabs become the document's level width.
-        ("if x:\n\ty()\n", "  if x:\n    z()\n", "\n", "  if x:\n    y()\n"),
+        ("if x:\n\ty()\n", "  if x:\n    z()\n", "\n", "  if x:\n    y()\n", ""),
         # Leading blank lines and the trailing break with the next line's indentation stay.
-        ("x = 1", "\n    x = 0\n    ", "\n", "\n    x = 1\n    "),
-        ("\n\nx = 1\n", "\n\n  x = 0\n\n", "\n", "\n\n  x = 1\n\n"),
+        ("x = 1", "\n    x = 0\n    ", "\n", "\n    x = 1\n    ", ""),
+        ("\n\nx = 1\n", "\n\n  x = 0\n\n", "\n", "\n\n  x = 1\n\n", ""),
         # Blank lines inside the code carry no stray indentation.
-        ("a\n   \nb", "  a\n  b", "\n", "  a\n\n  b"),
+        ("a\n   \nb", "  a\n  b", "\n", "  a\n\n  b", ""),
         # An empty selection (an insertion point) takes the code as it is.
-        ("def f():\n    pass\n", "", "\n", "def f():\n    pass"),
+        ("def f():\n    pass\n", "", "\n", "def f():\n    pass", ""),
     ],
 )
-def test_fit_to_selection(code: str, selection: str, line_ending: str, fitted: str) -> None:
-    assert fit_to_selection(code, selection, line_ending) == fitted
+def test_fit_to_selection(
+    code: str, selection: str, line_ending: str, fitted: str, line_prefix: str
+) -> None:
+    assert fit_to_selection(code, selection, line_ending, line_prefix) == fitted
 
 
 indented_lines = st.lists(
@@ -181,12 +204,14 @@ def test_an_answer_that_repeats_the_selection_changes_nothing(
     if base == "\t":
         lines = [line.replace("    ", "\t") for line in lines]
     selection_lines = [base + line for line in lines]
-    if mid_line:
-        selection_lines[0] = selection_lines[0].lstrip()
+    line_prefix = ""
+    if mid_line:  # the editor selected from the first character; the indentation stands before
+        line_prefix = base
+        selection_lines[0] = selection_lines[0][len(base) :]
     selection = line_ending.join(selection_lines) + (line_ending if final_newline else "")
     # The model answers with the code unindented and its own line endings.
     answer_code = "\n".join(lines) + "\n"
-    assert fit_to_selection(answer_code, selection, line_ending) == selection
+    assert fit_to_selection(answer_code, selection, line_ending, line_prefix) == selection
 
 
 @FAST

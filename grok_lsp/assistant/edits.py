@@ -49,32 +49,100 @@ _LANGUAGE_TAGS: dict[str, frozenset[str]] = {
 
 
 @attrs.frozen
-class _CodeBlock:
+class CodeBlock:
+    """One fenced block of an answer: its info string's first word (lowercase) and its text."""
+
     tag: str
     code: str
 
+    @property
+    def is_diff(self) -> bool:
+        """A ```diff or ```patch block, or one that reads as a unified diff whatever its tag."""
+        if self.tag in _DIFF_TAGS:
+            return True
+        lines = self.code.split("\n")
+        return any(line.startswith("@@ ") for line in lines) and all(
+            line[:1] in _DIFF_LINE_MARKS or line.startswith(("--- ", "+++ ", "diff ", "index "))
+            for line in lines
+        )
 
-def extract_code(answer: str, language_id: str | None = None) -> str | None:
+
+_DIFF_TAGS = frozenset({"diff", "patch", "udiff"})
+_DIFF_LINE_MARKS = frozenset({"+", "-", " ", "@", "\\", ""})
+# Tags of blocks that show how to run or call the code, not the code itself.
+_COMMAND_TAGS = frozenset({"bash", "sh", "shell", "console", "terminal", "shell-session", "text"})
+_WORD = re.compile(r"\w+")
+_TOKEN = re.compile(r"\w+|[^\w\s]")
+_MOST_TOKENS = 4000  # enough to tell blocks apart; keeps the comparison fast on huge answers
+
+
+def code_blocks(answer: str) -> list[CodeBlock]:
+    """The answer's fenced blocks, in order."""
+    return _code_blocks(answer.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def extract_code(
+    answer: str, language_id: str | None = None, selection: str | None = None
+) -> str | None:
     """The code of the answer's fenced block, without a final newline; None without a block.
 
     Blocks open with ``` or ~~~ (with or without an info string) and close with a
     fence of the same character at least as long; a block left open runs to the
-    end of the answer, since a stream may be cut short. When several blocks are
-    present, the longest whose info string names `language_id` wins, else the
-    longest of all: models often add a usage example or a shell command around
-    the code that is meant to replace the selection.
+    end of the answer, since a stream may be cut short. `choose_block` says which
+    block counts when there are several.
     """
-    blocks = _code_blocks(answer.replace("\r\n", "\n").replace("\r", "\n"))
+    block = choose_block(code_blocks(answer), language_id, selection)
+    return None if block is None else block.code
+
+
+def choose_block(
+    blocks: list[CodeBlock], language_id: str | None = None, selection: str | None = None
+) -> CodeBlock | None:
+    """The block meant to replace the selection.
+
+    Models add a usage example, a test or a shell command next to the code, often
+    longer than it. So the block that shares most of the selection's words wins
+    (a rewrite keeps most names; an example only calls the function); a block
+    tagged with the document's language, then an untagged one, then the first
+    breaks ties. Without a selection to compare with, the longest block in the
+    document's language wins.
+    """
     if not blocks:
         return None
+    tags = set()
     if language_id:
         tags = {language_id.lower()} | _LANGUAGE_TAGS.get(language_id.lower(), frozenset())
-        matching = [block for block in blocks if block.tag in tags]
-        blocks = matching or blocks
-    return max(blocks, key=lambda block: len(block.code)).code
+    words = set(_WORD.findall(selection or ""))
+    if not words:
+        matching = [block for block in blocks if block.tag in tags] or blocks
+        return max(matching, key=lambda block: len(block.code))
+    selection_tokens = _TOKEN.findall(selection or "")[:_MOST_TOKENS]
+
+    def score(numbered: tuple[int, CodeBlock]) -> tuple[float, int, int]:
+        index, block = numbered
+        old_side = _old_side(block)
+        shared = len(words & set(_WORD.findall(old_side))) / len(words)
+        # How much of the selection's token sequence the block keeps, in order.
+        tokens = _TOKEN.findall(old_side)[:_MOST_TOKENS]
+        likeness = difflib.SequenceMatcher(None, selection_tokens, tokens).ratio()
+        closeness = (shared + likeness) / 2
+        if block.tag in _COMMAND_TAGS:
+            closeness /= 2
+        tag_rank = 2 if block.tag in tags or block.is_diff else 1 if not block.tag else 0
+        return (round(closeness, 2), tag_rank, -index)
+
+    return max(enumerate(blocks), key=score)[1]
 
 
-def _code_blocks(text: str) -> list[_CodeBlock]:
+def _old_side(block: CodeBlock) -> str:
+    """What a block says about the code before it: a diff's context and removed lines."""
+    if not block.is_diff:
+        return block.code
+    lines = block.code.split("\n")
+    return "\n".join(line[1:] for line in lines if line[:1] in " -" and not line.startswith("---"))
+
+
+def _code_blocks(text: str) -> list[CodeBlock]:
     lines = text.split("\n")
     blocks = []
     index = 0
@@ -83,18 +151,40 @@ def _code_blocks(text: str) -> list[_CodeBlock]:
         index += 1
         if opening is None or (opening["fence"][0] == "`" and "`" in opening["info"]):
             continue
-        fence, indent = opening["fence"], len(opening["indent"])
-        closing = re.compile(rf" {{0,3}}{re.escape(fence[0])}{{{len(fence)},}}[ \t]*")
-        content = []
-        while index < len(lines) and not closing.fullmatch(lines[index]):
-            content.append(_remove_spaces(lines[index], indent))
-            index += 1
-        if index == len(lines) and content and content[-1] == "":
+        end = _block_end(lines, index, opening["fence"], len(opening["indent"]), nesting=True)
+        if end == len(lines):  # never closed: maybe a fence inside it only looked like an opening
+            end = _block_end(lines, index, opening["fence"], len(opening["indent"]), nesting=False)
+        content = [_remove_spaces(line, len(opening["indent"])) for line in lines[index:end]]
+        if end == len(lines) and content and content[-1] == "":
             content.pop()  # the line break that ended an unterminated answer
-        index += 1
+        index = end + 1
         tag = _INFO_TAG.match(opening["info"].strip().lstrip("{."))
-        blocks.append(_CodeBlock(tag[0].lower() if tag else "", "\n".join(content)))
+        blocks.append(CodeBlock(tag[0].lower() if tag else "", "\n".join(content)))
     return blocks
+
+
+def _block_end(lines: list[str], start: int, fence: str, indent: int, nesting: bool) -> int:
+    """The index of the line that closes the block opened by `fence`, or len(lines).
+
+    Models nest fences of the same length (a ```markdown answer holding a ```sh
+    example, a ```diff of a Markdown file), which CommonMark would close early. So
+    a fence with an info string opens an inner block that the next bare fence
+    closes, and a bare fence indented deeper than the opening one is content.
+    """
+    character = re.escape(fence[0])
+    bare = re.compile(rf"( *){character}{{{len(fence)},}}[ \t]*")
+    inner = re.compile(rf" *{character}{{{len(fence)},}}[ \t]*[^\s`].*")
+    depth = 0
+    for index in range(start, len(lines)):
+        closing = bare.fullmatch(lines[index])
+        if closing is not None:
+            if depth:
+                depth -= 1
+            elif len(closing[1]) <= max(indent, 0 if nesting else 3):
+                return index
+        elif nesting and inner.fullmatch(lines[index]):
+            depth += 1
+    return len(lines)
 
 
 def _remove_spaces(line: str, count: int) -> str:
@@ -109,57 +199,100 @@ def line_ending_of(text: str) -> str:
     return "\r\n" if first_break is not None and first_break[0] == "\r\n" else "\n"
 
 
-def fit_to_selection(code: str, selection: str, line_ending: str) -> str:
+def fit_to_selection(code: str, selection: str, line_ending: str, line_prefix: str = "") -> str:
     """The code as it should stand in place of the selection.
+
+    `line_prefix` is the document's text on the selection's first line before the
+    selection: its indentation when an editor selects from the first character (a
+    common way to select), code when the selection starts mid-line. It is read
+    from the document, never guessed from the selection.
 
     - Line breaks become `line_ending`.
     - The selection's leading blank lines and its trailing line break (with what
       follows it: blank lines, the next line's indentation) are kept exactly, and
       the code's own blank edges are dropped. So a selection ending with a newline
       gives a result ending with one, and one without gives a result without.
-    - Indentation: the code's common indentation is replaced by the selection's,
-      and relative indentation inside the code follows the selection's choice of
-      tabs or spaces.
-    - A selection whose first line is not indented may start mid-line, after the
-      indentation: its first line then gets no indentation, and the other lines
-      take the indentation of the selection's other lines. (For a selection that
-      really starts at column 0 this gives the same result.)
+    - Indentation: the code's common indentation is replaced by that of the
+      selected lines (the first with its `line_prefix`), and relative indentation
+      inside the code follows the selection's choice of tabs or spaces. Lines the
+      answer adds at the code's outer level (a comment, a decorator, a helper)
+      land at the selection's outer level.
     - A blank selection says nothing about indentation: the code is kept as is.
     """
-    selection = _normalize_breaks(selection)
-    trailing = re.search(r"\n[ \t\n]*\Z", selection)
-    rest, tail = (
-        (selection, "") if trailing is None else (selection[: trailing.start()], trailing[0])
-    )
-    leading = re.match(r"(?:[ \t]*\n)*", rest)
-    assert leading is not None  # the pattern matches the empty string
-    body = rest[leading.end() :]
-    code_lines = _normalize_breaks(code).strip("\n").split("\n")
-    while code_lines and not code_lines[0].strip():
-        code_lines.pop(0)  # strip("\n") leaves whitespace-only first lines
-    fitted = "\n".join(_reindent(code_lines, body.split("\n")))
-    return (leading[0] + fitted.rstrip() + tail).replace("\n", line_ending)
+    edges = SelectionEdges.of(selection, line_prefix)
+    code_lines = code_lines_of(code)
+    return edges.join(reindent(code_lines, edges.body_lines), line_ending)
+
+
+def code_lines_of(code: str) -> list[str]:
+    """The code's lines without line breaks and without blank lines at either end."""
+    lines = _normalize_breaks(code).strip("\n").split("\n")
+    while lines and not lines[0].strip():
+        lines.pop(0)  # strip("\n") leaves whitespace-only first lines
+    while lines and not lines[-1].strip():
+        lines.pop()
+    return lines
+
+
+@attrs.frozen
+class SelectionEdges:
+    """A selection split into what an answer replaces (its body) and the edges kept as they are.
+
+    `body_lines` are whole lines as they stand in the document: the first one carries
+    the document's indentation before the selection (`indent`), cut off again by
+    `join`. A selection starting mid-line, after code, has `mid_line` set.
+    """
+
+    leading: str  # blank lines before the body, kept exactly
+    body_lines: list[str]
+    tail: str  # the break after the body and what follows it up to the selection's end
+    indent: str
+    mid_line: bool
+
+    @classmethod
+    def of(cls, selection: str, line_prefix: str = "") -> SelectionEdges:
+        selection = _normalize_breaks(selection)
+        trailing = re.search(r"\n[ \t\n]*\Z", selection)
+        rest, tail = (
+            (selection, "") if trailing is None else (selection[: trailing.start()], trailing[0])
+        )
+        leading = re.match(r"(?:[ \t]*\n)*", rest)
+        assert leading is not None  # the pattern matches the empty string
+        body = rest[leading.end() :]
+        prefix = "" if leading[0] else line_prefix
+        mid_line = bool(prefix.strip())
+        indent = _indentation(prefix) if mid_line else prefix
+        lines = body.split("\n")
+        if mid_line:
+            lines[0] = lines[0].lstrip(" \t")
+        lines[0] = indent + lines[0]
+        return cls(leading[0], lines, tail, indent, mid_line)
+
+    def join(self, fitted: list[str], line_ending: str) -> str:
+        """The replacement text for the selection from fitted body lines."""
+        lines = list(fitted)
+        if lines and self.body_lines[0].strip():
+            first = lines[0]
+            lines[0] = (
+                first[len(self.indent) :]
+                if first.startswith(self.indent) and not self.mid_line
+                else first.lstrip(" \t")
+            )
+        text = "\n".join(lines).rstrip()
+        return (self.leading + text + self.tail).replace("\n", line_ending)
 
 
 def _normalize_breaks(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def _reindent(code: list[str], selection: list[str]) -> list[str]:
+def reindent(code: list[str], selection: list[str]) -> list[str]:
+    """The code lines moved from their common indentation to the selection lines' common one."""
     if not any(line.strip() for line in selection) or not code:
         return code
     indenter = _Indenter.between(code, selection)
-    if _indentation(selection[0]):
-        target, reference = _common_indentation(selection), _common_indentation(code)
-        return [indenter.shift(line, reference, target) for line in code]
-    # The first line may start after its indentation, so only the others tell the indentation.
-    selection_rest = [line for line in selection[1:] if line.strip()]
-    code_rest = [line for line in code[1:] if line.strip()]
-    if selection_rest and code_rest:
-        target, reference = _common_indentation(selection_rest), _common_indentation(code_rest)
-    else:
-        target, reference = "", _indentation(code[0])
-    return [code[0].lstrip(" \t")] + [indenter.shift(line, reference, target) for line in code[1:]]
+    target, reference = _common_indentation(selection), _common_indentation(code)
+    return [indenter.shift(line, reference, target) for line in code]
 
 
 def _indentation(line: str) -> str:

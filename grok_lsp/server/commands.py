@@ -350,7 +350,12 @@ def register(ls: GrokLanguageServer) -> None:
             raise JsonRpcInvalidParams(f"id: no pending suggestion {request.id!r} for this file")
         ls.tracked.discard(suggestion.uri, suggestion.anchor)
         applied, why_not = await delivery.apply_code(
-            ls, suggestion.uri, suggestion.anchor, suggestion.code, suggestion.title
+            ls,
+            suggestion.uri,
+            suggestion.anchor,
+            suggestion.code,
+            suggestion.title,
+            suggestion.is_diff,
         )
         if not applied:
             ls.warn_now(why_not)

@@ -16,14 +16,8 @@ from grok_lsp.assistant.actions import Action
 from grok_lsp.assistant.anchor import Anchor
 from grok_lsp.assistant.answering import Answer
 from grok_lsp.assistant.conversations import ConversationStore
-from grok_lsp.assistant.edits import (
-    Position,
-    extract_code,
-    fit_to_selection,
-    line_edits,
-    line_ending_of,
-    split_lines,
-)
+from grok_lsp.assistant.edits import Position, choose_block, code_blocks, line_edits, split_lines
+from grok_lsp.assistant.placement import NoSensibleEdit, place_code
 from grok_lsp.assistant.transcript import transcript_markdown, write_transcript
 from grok_lsp.server.documents import LSP_JSON, find_document, offset_of, to_client, to_server
 from grok_lsp.settings import Settings
@@ -41,14 +35,19 @@ class Suggestion:
     title: str
     anchor: Anchor
     code: str
+    is_diff: bool = False
 
 
 class EditRefused(Exception):
     """The document no longer holds the text the answer was computed for."""
 
 
+class AnswerDoesNotFit(EditRefused):
+    """The answer's code cannot be placed on the selection without guessing."""
+
+
 def build_edit(
-    ls: GrokLanguageServer, uri: str, anchor: Anchor, code: str
+    ls: GrokLanguageServer, uri: str, anchor: Anchor, code: str, is_diff: bool = False
 ) -> tuple[types.WorkspaceEdit, int]:
     """A versioned edit that turns the anchored text into `code`, touching only changed lines."""
     document = find_document(ls.workspace.text_documents, uri)
@@ -62,10 +61,23 @@ def build_edit(
     codec = document.position_codec
     start = to_server(codec, lines, types.Position(line=span.start_line, character=span.start_char))
     end = to_server(codec, lines, types.Position(line=span.end_line, character=span.end_char))
-    current = source[offset_of(lines, start) : offset_of(lines, end)]
-    if current != anchor.text:
+    start_offset, end_offset = offset_of(lines, start), offset_of(lines, end)
+    if source[start_offset:end_offset] != anchor.text:
         raise EditRefused("the selected code is no longer where it was")
-    new_text = fit_to_selection(code, current, line_ending_of(source))
+    try:
+        placement = place_code(
+            source,
+            start_offset,
+            end_offset,
+            code,
+            is_diff=is_diff,
+            language_id=document.language_id,
+        )
+    except NoSensibleEdit as reason:
+        raise AnswerDoesNotFit(str(reason)) from None
+    # The placement may start earlier on the selection's line, over its indentation.
+    region = Position(start.line, start.character - (start_offset - placement.start))
+    current, new_text = source[placement.start : placement.end], placement.text
     edits = [
         types.TextEdit(
             range=types.Range(
@@ -73,7 +85,7 @@ def build_edit(
             ),
             new_text=r.new_text,
         )
-        for r in line_edits(current, new_text, Position(start.line, start.character))
+        for r in line_edits(current, new_text, region)
     ]
     change = types.TextDocumentEdit(
         text_document=types.OptionalVersionedTextDocumentIdentifier(
@@ -85,11 +97,13 @@ def build_edit(
 
 
 async def apply_code(
-    ls: GrokLanguageServer, uri: str, anchor: Anchor, code: str, label: str
+    ls: GrokLanguageServer, uri: str, anchor: Anchor, code: str, label: str, is_diff: bool = False
 ) -> tuple[bool, str]:
     """Apply now; returns (applied, why not)."""
     try:
-        edit, count = build_edit(ls, uri, anchor, code)
+        edit, count = build_edit(ls, uri, anchor, code, is_diff)
+    except AnswerDoesNotFit as does_not_fit:
+        return False, f"Nothing was changed: {does_not_fit}. The answer is in the conversation."
     except EditRefused as refusal:
         return False, f"Not applied: {refusal}. Run the request again."
     if count == 0:
@@ -112,33 +126,49 @@ async def deliver_edit(
     language: str,
     settings: Settings,
 ) -> dict[str, Any]:
-    code = extract_code(answer.text, language)
-    if code is None:
+    # The block that matches the selection, not the longest: models add usage examples.
+    block = choose_block(code_blocks(answer.text), language, anchor.text)
+    if block is None:
         ls.warn_now("Grok's answer had no code block, so nothing was changed.")
         return {"applied": False}
+    code, is_diff = block.code, block.is_diff
     if settings.edit_mode == "preview":
-        suggestion = Suggestion(uuid.uuid4().hex, uri, action.title, anchor, code)
+        suggestion = Suggestion(uuid.uuid4().hex, uri, action.title, anchor, code, is_diff)
         ls.suggestions[suggestion.id] = suggestion
         ls.tracked.add(uri, anchor)
         preview = await show_preview(ls, suggestion)
         result: dict[str, Any] = {"applied": False, "suggestion": suggestion.id, "preview": preview}
         try:  # exactly what Apply would do now, for clients that show their own diff
-            edit, _ = build_edit(ls, uri, anchor, code)
+            edit, _ = build_edit(ls, uri, anchor, code, is_diff)
             result["edit"] = LSP_JSON.unstructure(edit)
         except EditRefused:
             pass
         return result
-    applied, why_not = await apply_code(ls, uri, anchor, code, action.title)
+    applied, why_not = await apply_code(ls, uri, anchor, code, action.title, is_diff)
     if not applied:
         ls.warn_now(why_not)
     return {"applied": applied}
 
 
-def preview_diff(uri: str, anchor: Anchor, code: str) -> str:
-    """The suggestion as a unified diff of the file, with the file's own line numbers."""
+def preview_diff(
+    uri: str,
+    anchor: Anchor,
+    code: str,
+    is_diff: bool = False,
+    document: tuple[str, int] | None = None,
+) -> str:
+    """The suggestion as a unified diff of the file, with the file's own line numbers.
+
+    `document` is the document's text and the selection's offset in it, when open:
+    the code is then placed as Apply would place it.
+    """
     name = PurePosixPath(urlsplit(uri).path).name or uri
-    before = anchor.text
-    after = fit_to_selection(code, before, line_ending_of(before))
+    source, offset = document if document is not None else (anchor.text, 0)
+    try:
+        placement = place_code(source, offset, offset + len(anchor.text), code, is_diff=is_diff)
+    except NoSensibleEdit as reason:
+        return f"# Grok's answer cannot be applied here: {reason}.\n"
+    before, after = source[placement.start : placement.end], placement.text
     first = anchor.span.start_line if anchor.span is not None else 0
     diff = difflib.unified_diff(
         split_lines(before), split_lines(after), f"a/{name}", f"b/{name}", n=3
@@ -156,6 +186,20 @@ def preview_diff(uri: str, anchor: Anchor, code: str) -> str:
     return "".join(lines)
 
 
+def _selection_in_document(
+    ls: GrokLanguageServer, uri: str, anchor: Anchor
+) -> tuple[str, int] | None:
+    """The document's text and the anchored selection's offset, while it is still there."""
+    document = find_document(ls.workspace.text_documents, uri)
+    span = anchor.span
+    if document is None or span is None:
+        return None
+    source, lines, codec = document.source, split_lines(document.source), document.position_codec
+    start = to_server(codec, lines, types.Position(line=span.start_line, character=span.start_char))
+    offset = offset_of(lines, start)
+    return (source, offset) if source[offset : offset + len(anchor.text)] == anchor.text else None
+
+
 def _write_preview(state_dir: Path, suggestion_id: str, diff: str) -> Path:
     folder = state_dir / "previews"
     folder.mkdir(parents=True, exist_ok=True)
@@ -171,7 +215,13 @@ async def show_preview(ls: GrokLanguageServer, suggestion: Suggestion) -> str | 
     state_dir = ls.assistant.state_dir
     if state_dir is None:
         return None
-    diff = preview_diff(suggestion.uri, suggestion.anchor, suggestion.code)
+    diff = preview_diff(
+        suggestion.uri,
+        suggestion.anchor,
+        suggestion.code,
+        suggestion.is_diff,
+        _selection_in_document(ls, suggestion.uri, suggestion.anchor),
+    )
     try:
         path = await ls.assistant.in_store(_write_preview, state_dir, suggestion.id, diff)
     except OSError as error:
