@@ -352,6 +352,11 @@ def test_diff_sends_tracked_changes_against_head(project: Path) -> None:
     (piece,) = context.references
     assert "-    return max(low, min(value, high))" in piece.text
     assert "+    return low" in piece.text and "not tracked" not in piece.text
+    # A workspace inside a bigger repository: its own changes only, named from its root.
+    (project / "AGENTS.md").write_text("changed outside the inner workspace\n")
+    inner = build(project / "shop", "util.py", "python", question="#diff")
+    (piece,) = inner.references
+    assert "+++ b/util.py" in piece.text and "changed outside" not in piece.text
 
 
 def test_diff_outside_a_git_repository_is_a_message(tmp_path: Path) -> None:

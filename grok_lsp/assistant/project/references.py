@@ -22,6 +22,8 @@ _LINES = re.compile(r"^(.*?):(\d+)(?:-(\d+))?$")
 _TRAILING = ".,;:!?)]}'\"`>"
 _LEADING = "([{'\"`<"
 DIFF_TIMEOUT_SECONDS = 10
+# --relative (with the "." pathspec): only the workspace's files, named from its root.
+GIT_DIFF = ("git", "diff", "HEAD", "--no-color", "--no-ext-diff", "--relative")
 
 
 @attrs.frozen
@@ -170,7 +172,8 @@ def _diff(root: str, left: int) -> tuple[ContextPiece | None, str | None]:
     """Tracked files' changes against HEAD, as `git diff HEAD` shows them."""
     try:
         done = subprocess.run(
-            ["git", "-C", root, "diff", "HEAD", "--no-color", "--no-ext-diff", "--"],
+            [*GIT_DIFF, "--", "."],
+            cwd=root,
             capture_output=True,
             timeout=DIFF_TIMEOUT_SECONDS,
             check=False,
