@@ -160,3 +160,36 @@ async def test_the_transcript_and_conversation_show_list_what_was_sent(
     text = Path(unquote(urlsplit(field(shown, "transcript")).path)).read_text()
     assert "Project context sent with this request:" in text
     assert str(root) not in text and str(root) not in content
+
+
+async def test_references_in_a_refactor_instruction_and_a_user_actions_prompt(
+    launch: StartEditor, simulator: Any, workspace: Path
+) -> None:
+    root = sample(workspace, "python")
+    actions = [
+        {"id": "like", "title": "Like", "prompt": "Explain {input} as in #file:shop/util.py"}
+    ]
+    editor = await launch("vscode", {"resultDisplay": "none", "actions": actions})
+    path = root / "shop/discounts.py"
+    uri = path.as_uri()
+    editor.open(uri, path.read_text())
+    result = await editor.command(
+        "grok.refactor",
+        {
+            "uri": uri,
+            "range": lines(6, 10),
+            "instruction": "rename code to key, as in #file:shop/util.py",
+        },
+    )
+    assert field(result, "applied") is True
+    assert "`shop/util.py` lines 1-2 (reference: #file:shop/util.py)" in last_request_text(
+        simulator
+    )
+    assert "#file:" not in editor.texts[uri]  # the edit holds code only, not the context
+    await editor.command(
+        "grok.action",
+        {"id": "like", "uri": uri, "range": lines(3, 3), "input": "#file:shop/AGENTS.md"},
+    )
+    sent = last_request_text(simulator)
+    assert "`shop/util.py` lines 1-2 (reference: #file:shop/util.py)" in sent
+    assert "`shop/AGENTS.md` line 1 (reference: #file:shop/AGENTS.md)" in sent
