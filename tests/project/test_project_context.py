@@ -269,6 +269,11 @@ def test_rules_file_settings_are_checked() -> None:
         ),
         ("(#file:x.ts:7)", [Reference("file", "#file:x.ts:7", "x.ts", 7, 7)]),
         ("with #open and #diff!", [Reference("open", "#open"), Reference("diff", "#diff")]),
+        (
+            "what changed in #diff? see #open.",
+            [Reference("diff", "#diff"), Reference("open", "#open")],
+        ),
+        ("#open.py #diff/x #open:1", []),
         ("issue #12, #opened, #differ, a#open, #file: alone, ##open", []),
         ("#open #open", [Reference("open", "#open")]),
     ],

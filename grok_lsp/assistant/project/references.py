@@ -16,7 +16,7 @@ from grok_lsp.assistant.project.related import relative
 from grok_lsp.assistant.project.resolve import inside
 
 # `#` at the start or after a non-word character; `#file:` needs a path, the rest a word end.
-_REFERENCE = re.compile(r"(?<![\w#])#(?:file:(\S+)|(open|diff)(?![\w:/.-]))")
+_REFERENCE = re.compile(r"(?<![\w#])#(?:file:(\S+)|(open|diff)(?![\w:/-]|\.\w))")
 _LINES = re.compile(r"^(.*?):(\d+)(?:-(\d+))?$")
 # Punctuation that ends a sentence (or quotes a reference) is not part of it.
 _TRAILING = ".,;:!?)]}'\"`>"
