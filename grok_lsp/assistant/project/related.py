@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 
 import attrs
 
 from grok_lsp.assistant.project.index import ParsedFile, ProjectIndex
-from grok_lsp.assistant.project.outline import Definition, Import, names_used
+from grok_lsp.assistant.project.outline import Definition, Outline, names_used
 from grok_lsp.assistant.project.pieces import ContextPiece, estimate_tokens
 from grok_lsp.assistant.project.resolve import go_package_files, resolve
 
@@ -34,7 +34,7 @@ def related_definitions(
     shown: tuple[int, int],
     budget_tokens: int,
     open_texts: Mapping[str, str] | None = None,
-    already_sent: Iterable[ContextPiece] = (),
+    already_sent: Sequence[ContextPiece] = (),
 ) -> list[ContextPiece]:
     """Definitions of names used on the `selection` lines (0-based, inclusive).
 
@@ -49,10 +49,10 @@ def related_definitions(
         for d in document.outline.definitions
         if d.name in used and (d.end_line < shown[0] or d.start_line > shown[1])
     ]
-    for distance, parsed, names in _imported(index, document, root, used, open_texts):
+    for distance, parsed, outline, names in _imported(index, document, root, used, open_texts):
         candidates.extend(
             _Candidate(distance, parsed, d)
-            for d in parsed.outline.definitions  # type: ignore[union-attr]
+            for d in outline.definitions
             if d.name in names and not d.member
         )
     candidates.sort(key=lambda c: (c.distance, c.size, c.file.path, c.definition.start_line))
@@ -80,8 +80,8 @@ def _imported(
     root: str,
     used: set[str],
     open_texts: Mapping[str, str] | None,
-) -> Iterable[tuple[int, ParsedFile, set[str]]]:
-    """(distance, imported file, names to look for there)."""
+) -> Iterator[tuple[int, ParsedFile, Outline, set[str]]]:
+    """(distance, imported file, its outline, names to look for there)."""
     outline = document.outline
     assert outline is not None
     for imp in outline.imports:
@@ -93,13 +93,13 @@ def _imported(
             if parsed is None or parsed.outline is None or parsed.path == document.path:
                 continue
             names = used if original in (None, "*") else {original}
-            yield 1, parsed, names
+            yield 1, parsed, parsed.outline, names
     if outline.grammar == "go":  # a Go package is all the files of its folder
         folder = os.path.dirname(document.path)
         for path in go_package_files(folder, root, leave_out=document.path):
             parsed = index.file(path, open_texts)
             if parsed is not None and parsed.outline is not None:
-                yield 2, parsed, used
+                yield 2, parsed, parsed.outline, used
 
 
 def _piece(candidate: _Candidate, root: str) -> ContextPiece:
@@ -139,6 +139,3 @@ def relative(path: str, root: str) -> str:
     if rel.startswith(".."):
         return os.path.basename(path)
     return rel.replace(os.sep, "/")
-
-
-__all__ = ["Import", "related_definitions", "relative"]
