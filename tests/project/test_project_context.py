@@ -372,3 +372,14 @@ def test_diff_outside_a_git_repository_is_a_message(tmp_path: Path) -> None:
     context = build(env_free, "a.py", "python", question="#diff")
     assert context.references == ()
     assert context.problems and context.problems[0].startswith("#diff:")
+
+
+def test_the_index_keeps_a_bounded_number_of_documents_and_files(tmp_path: Path) -> None:
+    from grok_lsp.assistant.project import index as index_module
+
+    index = index_module.ProjectIndex()
+    for number in range(index_module.MAX_DOCUMENTS + 5):
+        index.document(str(tmp_path / f"d{number}.py"), f"x = {number}\n", "python")
+    assert len(index._open) == index_module.MAX_DOCUMENTS
+    newest = index.document(str(tmp_path / "d0.py"), "x = 0\n", "python")
+    assert newest.outline is not None and newest.outline.definitions[0].name == "x"
