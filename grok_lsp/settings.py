@@ -79,6 +79,10 @@ class Settings:
     def effective_api_key(self, environ: Mapping[str, str] = os.environ) -> str | None:
         return self.api_key or environ.get("XAI_API_KEY") or None
 
+    def effective_grok_web_cookies(self, environ: Mapping[str, str] = os.environ) -> str | None:
+        # Editors that can (VS Code) pass secrets in the environment, where no trace shows them.
+        return self.grok_web_cookies or environ.get("GROK_WEB_COOKIES") or None
+
     def effective_base_url(self, environ: Mapping[str, str] = os.environ) -> str:
         return (self.base_url or environ.get("XAI_BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
 

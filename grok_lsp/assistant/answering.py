@@ -121,7 +121,7 @@ def make_provider(settings: Settings) -> Provider:
         from grok_lsp.grokweb import GrokWeb, grok_web_base_url
 
         return GrokWeb(
-            settings.grok_web_cookies,
+            settings.effective_grok_web_cookies(),
             grok_web_base_url(allow_insecure=settings.allow_insecure_base_url),
             timeout_seconds=settings.timeout_seconds,
         )
@@ -196,7 +196,7 @@ class Assistant:
             settings.effective_api_key(),
             settings.effective_base_url(),
             settings.timeout_seconds,
-            settings.grok_web_cookies,
+            settings.effective_grok_web_cookies(),
             settings.allow_insecure_base_url,
         )
 

@@ -17,6 +17,7 @@ class Secrets(logging.Filter):
         super().__init__()
         self._values: set[str] = set()
         self.add(os.environ.get("XAI_API_KEY"))
+        self.add(os.environ.get("GROK_WEB_COOKIES"))
 
     def add(self, value: str | None) -> None:
         if value and len(value) >= 4:

@@ -149,3 +149,22 @@ async def test_missing_or_rejected_cookies_tell_the_user_how_to_sign_in(
         assert simulator.requests == []  # nothing leaves without a session
     else:
         assert simulator.requests[-1].status == 401
+
+
+async def test_cookies_from_the_server_environment_as_vs_code_passes_them(
+    launch: StartEditor, simulator: Any, workspace: Path
+) -> None:
+    # VS Code keeps secrets off the LSP wire: GROK_WEB_COOKIES is the default of grokWebCookies.
+    editor = await launch(
+        "vscode",
+        {"provider": "grok-web"},
+        GROK_WEB_BASE_URL=simulator.root_url,
+        GROK_WEB_COOKIES=COOKIES,
+    )
+    uri = (workspace / "calc.py").as_uri()
+    editor.open(uri, SOURCE)
+    explained = await editor.command("grok.explain", {"uri": uri, "range": WHOLE})
+    assert "def add(a, b):" in _field(explained, "text")
+    # The simulator accepts only a session with an sso cookie (it records it redacted).
+    assert [(r.path, r.status) for r in simulator.requests] == [(NEW, 200)]
+    assert simulator.requests[-1].headers["cookie"].startswith("sso=")

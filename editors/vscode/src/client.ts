@@ -1,20 +1,43 @@
 /** The language client: finds grok-lsp, starts it, keeps its settings current, runs commands. */
+import { execFile } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
+import * as path from "path";
 import * as vscode from "vscode";
 import {
   ExecuteCommandRequest,
   LanguageClient,
   type LanguageClientOptions,
   type ServerOptions,
+  ShowMessageRequest,
   State,
   WorkDoneProgress,
   WorkDoneProgressCancelNotification,
   DidChangeConfigurationNotification,
+  MessageType,
 } from "vscode-languageclient/node";
 
-import { serverSettings, type ServerSettings } from "./settings";
-import { resolveServer, type ServerResolution } from "./serverPath";
+import { answerMessageRequest, type MessageActionItem } from "./messageActions";
+import { progressText } from "./progress";
+import { findPython, pythonCandidates, VERSION_PROBE } from "./python";
+import {
+  sameSettings,
+  secretsChanged,
+  serverEnvironment,
+  serverSecrets,
+  serverSettings,
+  type ServerSecrets,
+  type ServerSettings,
+} from "./settings";
+import { locateServer, type ServerResolution } from "./serverPath";
+
+/** The secrets VS Code's secret storage holds for the server. */
+export interface StoredSecrets {
+  apiKey?: string;
+  grokWebCookies?: string;
+}
+
+const PYTHON_PROBE_TIMEOUT_MS = 10_000;
 
 export const SECTION = "grok";
 
@@ -34,10 +57,15 @@ export class GrokClient implements vscode.Disposable {
   private client: LanguageClient | undefined;
   /** The settings the running server was initialized with (its capabilities follow them). */
   private initialSettings: ServerSettings | undefined;
+  /** The settings the server last received, so that one change sends one message. */
+  private sentSettings: ServerSettings | undefined;
+  /** The secrets in the running server's environment. */
+  private startedSecrets: ServerSecrets | undefined;
   readonly output: vscode.LogOutputChannel;
 
   constructor(
-    private readonly apiKey: () => Promise<string | undefined>,
+    private readonly storedSecrets: () => Promise<StoredSecrets>,
+    private readonly extensionPath: string,
     private readonly events: ClientEvents,
   ) {
     this.output = vscode.window.createOutputChannel("Grok", { log: true });
@@ -47,46 +75,61 @@ export class GrokClient implements vscode.Disposable {
     return this.client?.state === State.Running;
   }
 
-  locate(): ServerResolution {
+  locate(): Promise<ServerResolution> {
     const config = vscode.workspace.getConfiguration(SECTION);
-    return resolveServer({
-      configured: config.get<string | null>("serverPath"),
-      workspaceFolders: (vscode.workspace.workspaceFolders ?? [])
-        .filter((folder) => folder.uri.scheme === "file")
-        .map((folder) => folder.uri.fsPath),
-      envPath: process.env.PATH ?? "",
-      platform: process.platform,
-      home: os.homedir(),
-      isExecutableFile,
-    });
+    const folders = (vscode.workspace.workspaceFolders ?? []).filter((folder) => folder.uri.scheme === "file");
+    const launcher = path.join(this.extensionPath, "bundled", "tool", "serve.py");
+    return locateServer(
+      {
+        configured: config.get<string | null>("serverPath"),
+        workspaceFolders: folders.map((folder) => folder.uri.fsPath),
+        envPath: process.env.PATH ?? "",
+        platform: process.platform,
+        home: os.homedir(),
+        isExecutableFile,
+      },
+      {
+        launcher: fs.existsSync(launcher) ? launcher : undefined,
+        findPython: async () =>
+          findPython(pythonCandidates(await selectedPython(folders[0]?.uri), process.platform), probePython),
+      },
+    );
   }
 
-  async settings(): Promise<ServerSettings> {
-    return serverSettings(vscode.workspace.getConfiguration(SECTION), await this.apiKey());
+  settings(): ServerSettings {
+    return serverSettings(vscode.workspace.getConfiguration(SECTION));
+  }
+
+  async secrets(): Promise<ServerSecrets> {
+    return serverSecrets(vscode.workspace.getConfiguration(SECTION), await this.storedSecrets());
+  }
+
+  /** Whether the running server's environment holds other secrets than the current ones. */
+  async secretsChanged(): Promise<boolean> {
+    return this.client !== undefined && secretsChanged(this.startedSecrets, await this.secrets());
   }
 
   /** Start grok-lsp; resolves with the problem when it cannot be started. */
   async start(): Promise<ServerResolution> {
-    const located = this.locate();
+    const located = await this.locate();
     if (!located.found) {
       this.output.error(located.message);
       this.events.onStateChange("failed");
       return located;
     }
-    this.output.info(`Starting ${located.command} (found via ${located.source})`);
-    const key = await this.apiKey();
-    const env = { ...process.env };
-    if (key) {
-      env.XAI_API_KEY = key;
-    }
+    this.output.info(`Starting ${[located.command, ...located.args].join(" ")} (found via ${located.source})`);
+    // The secrets go in the environment, never in a message a trace would show.
+    const secrets = await this.secrets();
     const serverOptions: ServerOptions = {
       command: located.command,
       // stdio without TransportKind.stdio, which would append `--stdio` (grok-lsp has no such flag).
-      args: ["serve"],
-      options: { env },
+      args: located.args,
+      options: { env: serverEnvironment(process.env, secrets) },
     };
-    const initializationOptions = await this.settings();
+    const initializationOptions = this.settings();
     this.initialSettings = initializationOptions;
+    this.sentSettings = initializationOptions;
+    this.startedSecrets = secrets;
     const clientOptions: LanguageClientOptions = {
       documentSelector: [{ scheme: "file" }, { scheme: "untitled" }],
       outputChannel: this.output,
@@ -101,7 +144,7 @@ export class GrokClient implements vscode.Disposable {
             if (!Array.isArray(answers)) {
               return answers;
             }
-            const settings = await this.settings();
+            const settings = this.settings();
             return params.items.map((item, index) =>
               item.section === SECTION ? settings : answers[index],
             );
@@ -129,6 +172,15 @@ export class GrokClient implements vscode.Disposable {
       }
     });
     client.onNotification("grok/stream", (params: unknown) => this.events.onStream(params));
+    // Replaces the client's default handler: the server's action buttons run our commands.
+    client.onRequest(ShowMessageRequest.type, (params) =>
+      answerMessageRequest(params, {
+        show: (type, message, actions) => showMessage(type, message, actions),
+        run: (action) => {
+          void vscode.commands.executeCommand(action.command, ...action.args);
+        },
+      }),
+    );
     this.events.onStateChange("starting");
     try {
       await client.start();
@@ -144,6 +196,8 @@ export class GrokClient implements vscode.Disposable {
   async stop(): Promise<void> {
     const client = this.client;
     this.client = undefined;
+    this.startedSecrets = undefined;
+    this.sentSettings = undefined;
     if (client !== undefined) {
       await client.stop().catch((error: unknown) => this.output.warn(`stop: ${errorMessage(error)}`));
       await client.dispose().catch(() => undefined);
@@ -160,11 +214,13 @@ export class GrokClient implements vscode.Disposable {
     return this.client === undefined ? undefined : this.initialSettings;
   }
 
-  /** Send the current settings (after a change of configuration or of the API key). */
+  /** Send the current settings after a change of configuration, once, and only if they differ. */
   async pushSettings(): Promise<void> {
-    if (this.client !== undefined && this.running) {
+    const settings = this.settings();
+    if (this.client !== undefined && this.running && !sameSettings(this.sentSettings, settings)) {
+      this.sentSettings = settings;
       await this.client.sendNotification(DidChangeConfigurationNotification.type, {
-        settings: { [SECTION]: await this.settings() },
+        settings: { [SECTION]: settings },
       });
     }
   }
@@ -193,8 +249,9 @@ export class GrokClient implements vscode.Disposable {
       { location: vscode.ProgressLocation.Notification, title: `Grok: ${title}`, cancellable: true },
       async (progress, cancellation) => {
         const listener = client.onProgress(WorkDoneProgress.type, token, (value) => {
-          if (value.kind !== "end" && value.message) {
-            progress.report({ message: value.message });
+          const message = value.kind !== "end" && value.message ? progressText(value.message) : "";
+          if (message) {
+            progress.report({ message });
           }
         });
         const onCancel = cancellation.onCancellationRequested(() => {
@@ -235,6 +292,49 @@ export class ServerUnavailable extends Error {
   constructor() {
     super("grok-lsp is not running");
   }
+}
+
+function showMessage<Item extends MessageActionItem>(
+  type: number,
+  message: string,
+  actions: Item[],
+): Thenable<Item | undefined> {
+  if (type === MessageType.Error) {
+    return vscode.window.showErrorMessage(message, ...actions);
+  }
+  if (type === MessageType.Warning) {
+    return vscode.window.showWarningMessage(message, ...actions);
+  }
+  return vscode.window.showInformationMessage(message, ...actions);
+}
+
+/** The interpreter selected in the Python extension, if it is installed. */
+async function selectedPython(resource: vscode.Uri | undefined): Promise<string | undefined> {
+  const extension = vscode.extensions.getExtension<PythonExtensionApi>("ms-python.python");
+  if (extension === undefined) {
+    return undefined;
+  }
+  try {
+    const api = extension.isActive ? extension.exports : await extension.activate();
+    const selected = api?.environments?.getActiveEnvironmentPath?.(resource)?.path;
+    return typeof selected === "string" && selected ? selected : undefined;
+  } catch {
+    return undefined; // an older Python extension: PATH is searched instead
+  }
+}
+
+/** The part of the Python extension's API used here (`environments`, since 2023). */
+interface PythonExtensionApi {
+  environments?: { getActiveEnvironmentPath?(resource?: vscode.Uri): { path?: unknown } | undefined };
+}
+
+/** A Python's "major.minor", or undefined when it does not run. */
+function probePython(command: string): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    execFile(command, VERSION_PROBE, { timeout: PYTHON_PROBE_TIMEOUT_MS, windowsHide: true }, (error, stdout) =>
+      resolve(error ? undefined : String(stdout).trim()),
+    );
+  });
 }
 
 function isExecutableFile(candidate: string): boolean {

@@ -11,7 +11,7 @@ import {
   routeCommand,
 } from "./actions";
 import { AnswerBook, type CommandResult, type StreamNotification } from "./answers";
-import { GrokClient, SECTION, ServerUnavailable, errorMessage } from "./client";
+import { GrokClient, SECTION, ServerUnavailable, type StoredSecrets, errorMessage } from "./client";
 import { modelPicks } from "./models";
 import { AnswerPanel } from "./panel";
 import { SuggestionReview } from "./review";
@@ -21,6 +21,7 @@ import { type ServerState, type StatusView, statusText, statusTooltip } from "./
 import { type UsageReport, type UsageTotals, conversationSummary, usageLines } from "./usage";
 
 const API_KEY_SECRET = "grok.apiKey";
+const COOKIES_SECRET = "grok.grokWebCookies";
 const REQUEST_CANCELLED = -32800;
 const REQUEST_FAILED = -32803;
 const INSTALL_COMMAND = "pipx install grok-lsp";
@@ -63,9 +64,11 @@ class GrokExtension implements vscode.Disposable {
   private readonly inPanel = new Map<string, number>();
   private startProblem: string | undefined;
   private nextToken = 0;
+  /** Restarts for new secrets, one after the other (a change may be seen twice). */
+  private secretsUpdate: Promise<void> = Promise.resolve();
 
   constructor(private readonly context: vscode.ExtensionContext) {
-    this.client = new GrokClient(() => this.apiKey(), {
+    this.client = new GrokClient(() => this.storedSecrets(), context.extensionPath, {
       onStateChange: (state) => this.setState(state),
       onStream: (params) => this.onStream(params as StreamNotification),
       onShowDocument: (uri, takeFocus) => this.onShowDocument(uri, takeFocus),
@@ -119,14 +122,17 @@ class GrokExtension implements vscode.Disposable {
       command("grok.runAction", () => this.runAction()),
       command("grok.setApiKey", () => this.setApiKey()),
       command("grok.clearApiKey", () => this.clearApiKey()),
+      command("grok.setGrokWebCookies", () => this.setGrokWebCookies()),
+      command("grok.clearGrokWebCookies", () => this.clearGrokWebCookies()),
       command("grok.showAnswer", () => this.showAnswer()),
       command("grok.restartServer", () => this.restart()),
       command("grok.acceptSuggestion", () => this.review.accept()),
       command("grok.rejectSuggestion", () => this.review.reject()),
       vscode.workspace.onDidChangeConfiguration((event) => this.onConfigurationChange(event)),
+      // Another window may change them too: the server gets them in its environment.
       context.secrets.onDidChange((event) => {
-        if (event.key === API_KEY_SECRET) {
-          void this.client.pushSettings();
+        if (event.key === API_KEY_SECRET || event.key === COOKIES_SECRET) {
+          void this.updateSecrets();
         }
       }),
     );
@@ -386,15 +392,51 @@ class GrokExtension implements vscode.Disposable {
       return;
     }
     await this.context.secrets.store(API_KEY_SECRET, key.trim());
-    await this.client.pushSettings();
+    await this.updateSecrets();
     void vscode.window.showInformationMessage("Grok: API key saved in VS Code's secret storage.");
   }
 
   private async clearApiKey(): Promise<void> {
     await this.context.secrets.delete(API_KEY_SECRET);
-    // The running server got the key in its environment: restart it without.
-    await this.restart();
+    await this.updateSecrets();
     void vscode.window.showInformationMessage("Grok: API key removed.");
+  }
+
+  private async setGrokWebCookies(): Promise<void> {
+    const cookies = await vscode.window.showInputBox({
+      title: "Grok: Set grok.com Cookies",
+      prompt:
+        "The Cookie header of a grok.com request (it contains sso=...), for the experimental grok-web " +
+        "provider. Kept in VS Code's secret storage.",
+      password: true,
+      ignoreFocusOut: true,
+      validateInput: (value) => (value.trim() ? undefined : "Paste the cookies"),
+    });
+    if (cookies === undefined || !cookies.trim()) {
+      return;
+    }
+    await this.context.secrets.store(COOKIES_SECRET, cookies.trim());
+    await this.updateSecrets();
+    void vscode.window.showInformationMessage("Grok: grok.com cookies saved in VS Code's secret storage.");
+  }
+
+  private async clearGrokWebCookies(): Promise<void> {
+    await this.context.secrets.delete(COOKIES_SECRET);
+    await this.updateSecrets();
+    void vscode.window.showInformationMessage("Grok: grok.com cookies removed.");
+  }
+
+  /** The server reads the secrets from its environment: a change needs a new server. */
+  private updateSecrets(): Promise<void> {
+    this.secretsUpdate = this.secretsUpdate
+      .then(async () => {
+        if (await this.client.secretsChanged()) {
+          this.client.output.info("The API key or the grok.com cookies changed: restarting grok-lsp");
+          await this.restart();
+        }
+      })
+      .catch((error: unknown) => this.reportError(error));
+    return this.secretsUpdate;
   }
 
   private showAnswer(): void {
@@ -442,10 +484,13 @@ class GrokExtension implements vscode.Disposable {
     if (
       event.affectsConfiguration("grok.serverPath") ||
       (event.affectsConfiguration("grok.inlineCompletion") &&
-        needsRestart(this.client.startedWith, await this.client.settings()))
+        needsRestart(this.client.startedWith, this.client.settings()))
     ) {
       // Inline completion is a capability of `initialize`: turning it on needs a new server.
       await this.restart();
+    } else if (event.affectsConfiguration("grok.apiKey") || event.affectsConfiguration("grok.grokWebCookies")) {
+      await this.updateSecrets(); // a restart, which sends the other settings too
+      await this.client.pushSettings();
     } else if (this.client.running) {
       await this.client.pushSettings();
     } else if (this.startProblem) {
@@ -494,8 +539,11 @@ class GrokExtension implements vscode.Disposable {
 
   // -- helpers ----------------------------------------------------------------------
 
-  private apiKey(): Promise<string | undefined> {
-    return Promise.resolve(this.context.secrets.get(API_KEY_SECRET));
+  private async storedSecrets(): Promise<StoredSecrets> {
+    return {
+      apiKey: await this.context.secrets.get(API_KEY_SECRET),
+      grokWebCookies: await this.context.secrets.get(COOKIES_SECRET),
+    };
   }
 
   private configuredModel(): string {

@@ -1,5 +1,10 @@
-/** Where grok-lsp is: the grok.serverPath setting, else the workspace's virtualenv, else PATH. */
+/**
+ * Where grok-lsp is: the grok.serverPath setting, else the workspace's virtualenv, else the
+ * copy bundled in the .vsix run by the user's Python, else a grok-lsp on PATH.
+ */
 import * as path from "path";
+
+import type { PythonSearch } from "./python";
 
 export interface ServerLookup {
   /** The grok.serverPath setting, if any. */
@@ -13,9 +18,21 @@ export interface ServerLookup {
   isExecutableFile(candidate: string): boolean;
 }
 
+export type ServerSource = "setting" | "virtualenv" | "bundled" | "PATH";
+
 export type ServerResolution =
-  | { found: true; command: string; source: "setting" | "virtualenv" | "PATH" }
+  | { found: true; command: string; args: string[]; source: ServerSource }
   | { found: false; message: string };
+
+/** The grok-lsp inside the .vsix (bundled/libs) and its launcher script. */
+export interface BundledServer {
+  /** bundled/tool/serve.py, or undefined when this build carries no bundled server. */
+  launcher: string | undefined;
+  /** Looked for only when the setting and the virtualenv found nothing. */
+  findPython(): Promise<PythonSearch>;
+}
+
+export const SERVE = ["serve"];
 
 export const VIRTUALENV_DIRS = [".venv", "venv", "env"];
 
@@ -23,12 +40,39 @@ export const INSTALL_HINT =
   "Install it with `pipx install grok-lsp` (or `pip install grok-lsp` inside the workspace's .venv), " +
   "or set `grok.serverPath` to the grok-lsp executable, then run `Grok: Restart Server`.";
 
-export function resolveServer(lookup: ServerLookup): ServerResolution {
+/** The whole search, in order; the bundled server needs a Python, looked for only when reached. */
+export async function locateServer(lookup: ServerLookup, bundled: BundledServer): Promise<ServerResolution> {
+  const chosen = resolveServer(lookup, { includePath: false });
+  if (chosen.found || lookup.configured?.trim()) {
+    return chosen;
+  }
+  let noPython = "";
+  if (bundled.launcher !== undefined) {
+    const search = await bundled.findPython();
+    if (search.found) {
+      return { found: true, command: search.python.command, args: [bundled.launcher, ...SERVE], source: "bundled" };
+    }
+    noPython =
+      `Grok's bundled server needs Python 3.10 or newer, and none was found (${search.tried.join("; ")}). ` +
+      "Install Python 3.10+ (with the Python extension installed, select it with 'Python: Select Interpreter'), " +
+      "or set `grok.serverPath` to a grok-lsp executable, then run `Grok: Restart Server`.";
+  }
+  const onPath = resolveServer(lookup, { includePath: true });
+  if (onPath.found || !noPython) {
+    return onPath;
+  }
+  return { found: false, message: noPython };
+}
+
+export function resolveServer(
+  lookup: ServerLookup,
+  { includePath }: { includePath: boolean } = { includePath: true },
+): ServerResolution {
   const configured = lookup.configured?.trim();
   if (configured) {
     const command = expand(configured, lookup);
     if (lookup.isExecutableFile(command)) {
-      return { found: true, command, source: "setting" };
+      return { found: true, command, args: SERVE, source: "setting" };
     }
     return {
       found: false,
@@ -43,17 +87,18 @@ export function resolveServer(lookup: ServerLookup): ServerResolution {
       for (const name of names) {
         const candidate = join(folder, venv, windows ? "Scripts" : "bin", name);
         if (lookup.isExecutableFile(candidate)) {
-          return { found: true, command: candidate, source: "virtualenv" };
+          return { found: true, command: candidate, args: SERVE, source: "virtualenv" };
         }
       }
     }
   }
   const delimiter = windows ? ";" : ":";
-  for (const dir of lookup.envPath.split(delimiter).filter(Boolean)) {
+  const pathDirs = includePath ? lookup.envPath.split(delimiter).filter(Boolean) : [];
+  for (const dir of pathDirs) {
     for (const name of names) {
       const candidate = join(dir, name);
       if (lookup.isExecutableFile(candidate)) {
-        return { found: true, command: candidate, source: "PATH" };
+        return { found: true, command: candidate, args: SERVE, source: "PATH" };
       }
     }
   }

@@ -4,11 +4,13 @@
  * The same object goes out as initializationOptions, as the answer to
  * workspace/configuration and in workspace/didChangeConfiguration, so the server always
  * sees one consistent picture. Extension-only settings (serverPath, trace) stay here.
+ *
+ * Secrets never travel in it: a trace of the LSP messages would show them. The API key
+ * and the grok.com cookies reach the server in its environment (see `serverSecrets`).
  */
 
 /** Keys the server knows; anything else would be reported by the server as unknown. */
 export const SERVER_SETTING_KEYS = [
-  "apiKey",
   "baseUrl",
   "model",
   "modelAliases",
@@ -22,7 +24,6 @@ export const SERVER_SETTING_KEYS = [
   "editMode",
   "actions",
   "provider",
-  "grokWebCookies",
   "inlineCompletion",
   "context",
 ] as const;
@@ -30,12 +31,7 @@ export const SERVER_SETTING_KEYS = [
 export type ServerSettingKey = (typeof SERVER_SETTING_KEYS)[number];
 
 /** Settings whose "unset" is null: sent as null so that clearing one takes effect on change. */
-const NULLABLE: ReadonlySet<ServerSettingKey> = new Set([
-  "apiKey",
-  "baseUrl",
-  "maxTokens",
-  "grokWebCookies",
-]);
+const NULLABLE: ReadonlySet<ServerSettingKey> = new Set(["baseUrl", "maxTokens"]);
 
 /** What VS Code's WorkspaceConfiguration offers, reduced to what this module needs. */
 export interface SettingsSource {
@@ -45,12 +41,11 @@ export interface SettingsSource {
 export type ServerSettings = { [key: string]: unknown; streamNotifications: true };
 
 /**
- * The server's settings object.
+ * The server's settings object: no secret in it, whatever the user configured.
  *
- * `apiKey` from the secret store wins over the (discouraged) `grok.apiKey` setting;
  * `streamNotifications` is always on because the answer panel renders `grok/stream`.
  */
-export function serverSettings(source: SettingsSource, secretApiKey?: string): ServerSettings {
+export function serverSettings(source: SettingsSource): ServerSettings {
   const settings: { [key: string]: unknown } = {};
   for (const key of SERVER_SETTING_KEYS) {
     const value = source.get(key);
@@ -63,21 +58,61 @@ export function serverSettings(source: SettingsSource, secretApiKey?: string): S
   if (isObject(settings.inlineCompletion)) {
     settings.inlineCompletion = withoutNulls(settings.inlineCompletion);
   }
-  if (secretApiKey) {
-    settings.apiKey = secretApiKey;
-  }
   return { ...settings, streamNotifications: true };
 }
 
-/** The same object with every secret replaced, for logs and the output channel. */
-export function redacted(settings: ServerSettings): ServerSettings {
-  const copy: ServerSettings = { ...settings };
-  for (const key of ["apiKey", "grokWebCookies"]) {
-    if (copy[key]) {
-      copy[key] = "<redacted>";
-    }
+/** The server process's environment variables that carry the secrets (SPEC section 2). */
+export interface ServerSecrets {
+  XAI_API_KEY?: string;
+  GROK_WEB_COOKIES?: string;
+}
+
+/**
+ * The secrets for the server's environment: what the secret store holds wins over the
+ * (discouraged) `grok.apiKey` and `grok.grokWebCookies` settings.
+ */
+export function serverSecrets(
+  source: SettingsSource,
+  stored: { apiKey?: string; grokWebCookies?: string },
+): ServerSecrets {
+  const secrets: ServerSecrets = {};
+  const apiKey = nonEmpty(stored.apiKey) ?? nonEmpty(source.get("apiKey"));
+  const cookies = nonEmpty(stored.grokWebCookies) ?? nonEmpty(source.get("grokWebCookies"));
+  if (apiKey !== undefined) {
+    secrets.XAI_API_KEY = apiKey;
   }
-  return copy;
+  if (cookies !== undefined) {
+    secrets.GROK_WEB_COOKIES = cookies;
+  }
+  return secrets;
+}
+
+/**
+ * The environment of a new server: the editor's own (so a key exported in the shell that
+ * started VS Code still works) with the extension's secrets on top.
+ */
+export function serverEnvironment(
+  base: NodeJS.ProcessEnv,
+  secrets: ServerSecrets,
+): NodeJS.ProcessEnv {
+  return { ...base, ...secrets };
+}
+
+/** Whether two sets of secrets differ (then the server must restart to get the new ones). */
+export function secretsChanged(started: ServerSecrets | undefined, next: ServerSecrets): boolean {
+  return (
+    started !== undefined &&
+    (started.XAI_API_KEY !== next.XAI_API_KEY || started.GROK_WEB_COOKIES !== next.GROK_WEB_COOKIES)
+  );
+}
+
+/** Whether settings differ in what the server would see (so one change sends one message). */
+export function sameSettings(a: ServerSettings | undefined, b: ServerSettings): boolean {
+  return a !== undefined && JSON.stringify(a) === JSON.stringify(b);
+}
+
+function nonEmpty(value: unknown): string | undefined {
+  return typeof value === "string" && value.trim() ? value.trim() : undefined;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

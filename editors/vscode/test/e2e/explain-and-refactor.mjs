@@ -1,14 +1,20 @@
 // End to end in a real VS Code (code-server), driven by Playwright in Debian's chromium:
-// install the packaged extension, set the API key through its command, open a sample
-// file, run "Grok: Explain Selection" and "Grok: Refactor Selection" against the Grok API
-// simulator, and check what a user would see: the streamed answer in the panel, the
-// edited code in the editor, with editMode "preview" a diff that is applied on Accept and
-// withdrawn on Reject (no "Grok: Apply suggestion" left), and with grok.inlineCompletion
-// ghost text that Tab accepts.
+// install only the packaged extension (no grok-lsp on PATH, no virtualenv: the .vsix's
+// bundled server runs on the machine's python3), set the API key through its command,
+// open a sample file, run "Grok: Explain Selection" and "Grok: Refactor Selection"
+// against the Grok API simulator, and check what a user would see: the streamed answer in
+// the panel, the edited code in the editor, with editMode "preview" a diff that is applied
+// on Accept and withdrawn on Reject (no "Grok: Apply suggestion" left), with
+// grok.inlineCompletion ghost text that Tab accepts, and with the grok-web provider an
+// answer from grok.com's (simulated) web chat with cookies set by their command.
+//
+// Tracing is on all along (grok.trace.server "verbose" and the Grok channel at Trace): at
+// the end no file under the user-data, extensions or state directories (every output
+// channel is written there) holds the API key or the grok.com cookies.
 //
 // Needs scripts/install-e2e.sh to have run and the .vsix to be built. Environment:
 //   GROK_E2E_BASE_URL  the simulator's base URL (grok-lsp simulate prints it)   required
-//   GROK_E2E_SERVER    the grok-lsp executable                                  required
+//   GROK_E2E_GROK_COM  the simulator's root URL, for the grok-web provider      required
 //   GROK_E2E_VSIX      the packaged extension (default: grok-lsp.vsix here)
 //   GROK_E2E_ARTIFACTS where to keep logs and a screenshot (default: a temp folder)
 //   CHROMIUM           the browser (default: /usr/bin/chromium)
@@ -36,6 +42,10 @@ const E2E_DIR = join(EXTENSION_DIR, ".e2e");
 const CODE_SERVER = join(E2E_DIR, "code-server/node_modules/.bin/code-server");
 const NODE_BIN = join(E2E_DIR, "node/node_modules/.bin");
 const API_KEY = "xai-e2e-key-from-secret-storage";
+// The simulator rejects keys that start with "bad" (HTTP 400, echoing the key).
+const BAD_API_KEY = "bad-e2e-key-from-secret-storage";
+const COOKIES = "sso=e2e-session-from-secret-storage; other=e2e-cookie-value";
+const SECRETS = [API_KEY, BAD_API_KEY, "e2e-session-from-secret-storage", "e2e-cookie-value"];
 const STEP_TIMEOUT_MS = 60_000;
 
 // The simulator completes any cursor with sim_completion(); the cursor goes after "return ".
@@ -151,6 +161,63 @@ async function codeActionTitles(page) {
   return titles;
 }
 
+/** Every file under the roots (recursively) whose bytes contain one of the secrets. */
+function filesHolding(roots, secrets) {
+  const found = [];
+  let files = 0;
+  let bytes = 0;
+  const needles = secrets.map((secret) => Buffer.from(secret, "utf8"));
+  const walk = (dir) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) {
+        walk(path);
+      } else if (entry.isFile()) {
+        const content = readFileSync(path);
+        files += 1;
+        bytes += content.length;
+        for (const [index, needle] of needles.entries()) {
+          if (content.includes(needle)) found.push(`${path} holds secret #${index}`);
+        }
+      }
+    }
+  };
+  for (const root of roots) if (existsSync(root)) walk(root);
+  return { found, files, bytes };
+}
+
+/** Without any grok-lsp: PATH minus every directory holding one (the test's own virtualenv). */
+function pathWithoutGrokLsp(value) {
+  return value
+    .split(":")
+    .filter((dir) => dir && !existsSync(join(dir, "grok-lsp")))
+    .join(":");
+}
+
+/** "Developer: Set Log Level…" > Grok > Trace, as a user does (vscode-languageclient 11 logs
+ * the traced messages at Trace level: without it "verbose" shows nothing). */
+async function setGrokLogLevelToTrace(page) {
+  await runCommand(page, "Developer: Set Log Level");
+  const rows = page.locator(".quick-input-widget .monaco-list-row");
+  await page.locator(".quick-input-widget input").fill("Grok");
+  await rows.filter({ hasText: /^Grok/ }).first().click();
+  await rows.filter({ hasText: /^Trace/ }).first().click();
+  await page.locator(".quick-input-widget").waitFor({ state: "hidden" });
+}
+
+/** Everything the Grok output channel wrote (VS Code keeps each channel in a file). */
+function grokLog(userData) {
+  return findLogs(join(userData, "logs"), "Grok")
+    .map((file) => readFileSync(file, "utf8"))
+    .join("\n");
+}
+
+/** The settings of each traced workspace/didChangeConfiguration, in order. */
+function sentSettings(log) {
+  const pattern = /Sending notification 'workspace\/didChangeConfiguration'[^\n]*\nParams: (\{[\s\S]*?\n\})/g;
+  return [...log.matchAll(pattern)].map((match) => match[1]);
+}
+
 function findLogs(root, name) {
   const found = [];
   const walk = (dir) => {
@@ -166,14 +233,13 @@ function findLogs(root, name) {
 
 async function main() {
   const baseUrl = required("GROK_E2E_BASE_URL");
-  const server = required("GROK_E2E_SERVER");
+  const grokCom = required("GROK_E2E_GROK_COM");
   const vsix = resolve(process.env.GROK_E2E_VSIX ?? join(EXTENSION_DIR, "grok-lsp.vsix"));
   const executablePath = process.env.CHROMIUM ?? "/usr/bin/chromium";
   for (const [what, path] of [
     ["code-server (run scripts/install-e2e.sh)", CODE_SERVER],
     ["the .vsix (run npm run package)", vsix],
     ["chromium", executablePath],
-    ["grok-lsp", server],
   ]) {
     if (!existsSync(path)) throw new Error(`missing ${what}: ${path}`);
   }
@@ -203,24 +269,25 @@ async function main() {
         "chat.disableAIFeatures": true,
         "editor.minimap.enabled": false,
         "grok.actions": [{ id: "why", title: "Why?", prompt: "{input}: why does {path} need {selection}" }],
+        "grok.trace.server": "verbose",
       },
       null,
       2,
     ),
   );
 
-  // grok.serverPath is machine-scoped: in code-server (a remote window) it is a Machine setting.
-  writeFileSync(join(userData, "Machine", "settings.json"), JSON.stringify({ "grok.serverPath": server }));
-
   const env = {
     ...process.env,
-    PATH: `${NODE_BIN}:${process.env.PATH}`,
+    // The .vsix alone: no grok-lsp on PATH, no virtualenv; python3 is the machine's.
+    PATH: `${NODE_BIN}:${pathWithoutGrokLsp(process.env.PATH ?? "")}`,
     // Offline: no marketplace, and the key must come from the secret store, not from here.
     EXTENSIONS_GALLERY: JSON.stringify({ serviceUrl: "http://127.0.0.1:9/gallery" }),
     GROK_LSP_STATE_DIR: join(work, "state"),
+    GROK_WEB_BASE_URL: grokCom,
   };
-  delete env.XAI_API_KEY;
-  delete env.XAI_BASE_URL;
+  for (const name of ["XAI_API_KEY", "XAI_BASE_URL", "GROK_WEB_COOKIES", "VIRTUAL_ENV", "PYTHONPATH", "PYTHONHOME"]) {
+    delete env[name];
+  }
 
   log(`installing ${vsix}`);
   execFileSync(
@@ -279,6 +346,11 @@ async function main() {
     const status = page.locator(".statusbar-item", { hasText: /grok-4\.3 · ready/ });
     await status.waitFor();
     log("extension active, server ready");
+    const startLog = grokLog(userData);
+    if (!/Starting \S*python\S* \S*bundled\/tool\/serve\.py serve \(found via bundled\)/.test(startLog)) {
+      throw new Error(`grok-lsp was not started from the .vsix's bundled copy:\n${startLog.slice(0, 2000)}`);
+    }
+    await setGrokLogLevelToTrace(page);
 
     await runCommand(page, "Grok: Set API Key");
     await answerInInputBox(page, API_KEY);
@@ -294,6 +366,18 @@ async function main() {
     // Explain the first function: the simulator quotes the selection's first line.
     await selectLines(page, 4, 5);
     await runCommand(page, "Grok: Explain Selection");
+    // The progress notification shows the answer's tail as plain text, never Markdown: what
+    // it shows is sampled until the answer is done.
+    const progressToast = page.locator(".notification-list-item", { hasText: "Grok: Explain" }).first();
+    const progressSeen = new Set();
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        const text = await progressToast.innerText({ timeout: 500 }).catch(() => "");
+        if (text) progressSeen.add(text);
+        await page.waitForTimeout(100);
+      }
+    })();
     const webview = page.frameLocator("iframe.webview.ready").frameLocator("#active-frame");
     // Live: part of the answer is on screen while the rest is still coming.
     const streaming = webview.locator('#answer[data-state="streaming"]', { hasText: "Explanation of" });
@@ -302,6 +386,15 @@ async function main() {
     const answer = webview.locator('#answer[data-state="done"]');
     await answer.waitFor();
     const answerText = await answer.innerText();
+    sampling = false;
+    await sampler;
+    const progressTexts = [...progressSeen];
+    if (!progressTexts.some((text) => text.includes("def area"))) {
+      throw new Error(`the progress notification never showed the answer: ${JSON.stringify(progressTexts)}`);
+    }
+    if (progressTexts.some((text) => /```|\*\*|^#/m.test(text))) {
+      throw new Error(`the progress notification showed Markdown: ${JSON.stringify(progressTexts)}`);
+    }
     if (!partial || partial.length >= answerText.length) {
       throw new Error(`the panel did not show a partial answer while streaming (${JSON.stringify(partial)})`);
     }
@@ -445,11 +538,53 @@ async function main() {
       throw new Error(`Tab did not insert the completion: ${JSON.stringify(completed)}`);
     }
     log("inline completion shown and accepted");
+
+    // The grok-web provider, with the grok.com cookies from their command (secret storage).
+    await runCommand(page, "Grok: Set grok.com Cookies");
+    await answerInInputBox(page, COOKIES);
+    await page.locator(".notification-list-item", { hasText: "grok.com cookies saved" }).waitFor();
+    writeFileSync(
+      join(workspace, ".vscode", "settings.json"),
+      JSON.stringify({
+        "grok.editMode": "preview",
+        "grok.inlineCompletion": { enabled: true, debounceMs: 0 },
+        "grok.provider": "grok-web",
+      }),
+    );
+    await page.keyboard.press("Control+P");
+    await page.locator(".quick-input-widget input").fill("sample.py");
+    await page.locator(".quick-input-widget .monaco-list-row.focused", { hasText: "sample.py" }).waitFor();
+    await page.keyboard.press("Enter");
+    await page.locator(".editor-instance .monaco-editor .view-lines", { hasText: "def surface" }).waitFor();
+    await page.locator(".editor-instance .monaco-editor .view-lines").first().click();
+    await selectLines(page, 4, 5);
+    await runCommand(page, "Grok: Explain Selection");
+    // grok.com's model (grok-3 for the default grok-4.3) tells this answer from the earlier ones.
+    const grokWebFooter = await webview.locator("#footer", { hasText: /Done · grok-3/ }).innerText();
+    const grokWebAnswer = await webview.locator('#answer[data-state="done"]').innerText();
+    log(`grok-web answered with the cookies from secret storage; footer: ${grokWebFooter}`);
+
+    // Traced at Trace level all along: the messages' contents are in the log, the secrets not.
+    const traced = grokLog(userData);
+    if (!traced.includes("Sending request 'workspace/executeCommand") || !traced.includes("rename area to surface")) {
+      throw new Error("the LSP messages were not traced with their contents: the secret check would prove nothing");
+    }
+    const settingsSent = sentSettings(traced);
+    if (!settingsSent.length) {
+      throw new Error("no traced workspace/didChangeConfiguration");
+    }
+    for (let index = 1; index < settingsSent.length; index++) {
+      if (settingsSent[index] === settingsSent[index - 1]) {
+        throw new Error(`the same settings were sent twice in a row:\n${settingsSent[index]}`);
+      }
+    }
+    const scan = filesHolding([userData, extensions, join(work, "state"), workspace], SECRETS);
+    if (scan.found.length) {
+      throw new Error(`secrets written to disk:\n${scan.found.join("\n")}`);
+    }
+    log(`no secret in ${scan.files} files (${scan.bytes} bytes); ${settingsSent.length} settings changes sent once each`);
     // The previews' diffs came from the server's own edit, not rebuilt from the answers.
-    const grokLog = findLogs(join(userData, "logs"), "Grok")
-      .map((file) => readFileSync(file, "utf8"))
-      .join("\n");
-    if (grokLog.includes("no usable edit")) {
+    if (grokLog(userData).includes("no usable edit")) {
       throw new Error("a preview was rebuilt from the answer: the server's edit was not used");
     }
     await page.screenshot({ path: join(artifacts, "final.png") });
@@ -464,6 +599,11 @@ async function main() {
         actionsAfterReject,
         usage: usageText,
         completed,
+        progressTexts,
+        grokWebAnswer,
+        settingsSent: settingsSent.length,
+        scannedFiles: scan.files,
+        scannedBytes: scan.bytes,
       })}\n`,
     );
   } catch (error) {

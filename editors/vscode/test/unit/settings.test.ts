@@ -1,13 +1,20 @@
 import { describe, expect, it } from "vitest";
 
-import { SERVER_SETTING_KEYS, needsRestart, redacted, serverSettings } from "../../src/settings";
+import {
+  SERVER_SETTING_KEYS,
+  needsRestart,
+  sameSettings,
+  secretsChanged,
+  serverEnvironment,
+  serverSecrets,
+  serverSettings,
+} from "../../src/settings";
 
 function source(values: Record<string, unknown>) {
   return { get: (key: string) => values[key] };
 }
 
 const DEFAULTS = {
-  apiKey: null,
   baseUrl: null,
   model: "grok-4.3",
   modelAliases: {},
@@ -21,7 +28,6 @@ const DEFAULTS = {
   editMode: "apply",
   actions: [],
   provider: "xai",
-  grokWebCookies: null,
   inlineCompletion: { enabled: false },
   context: {},
 };
@@ -45,26 +51,59 @@ describe("serverSettings", () => {
     expect(settings.maxTokens).toBeNull();
   });
 
-  it("lets the key from secret storage win over the discouraged setting", () => {
-    expect(serverSettings(source({ ...DEFAULTS, apiKey: "from-settings" }), "from-secrets").apiKey).toBe(
-      "from-secrets",
-    );
-    expect(serverSettings(source({ ...DEFAULTS, apiKey: "from-settings" })).apiKey).toBe("from-settings");
-  });
-
   it("drops null members of inlineCompletion (the server's types have no null there)", () => {
     const settings = serverSettings(
       source({ ...DEFAULTS, inlineCompletion: { enabled: true, model: null, debounceMs: 200 } }),
     );
     expect(settings.inlineCompletion).toEqual({ enabled: true, debounceMs: 200 });
   });
+});
 
-  it("redacts secrets for logging", () => {
-    const settings = serverSettings(source({ ...DEFAULTS, grokWebCookies: "sso=abc" }), "xai-secret");
-    const shown = JSON.stringify(redacted(settings));
-    expect(shown).not.toContain("xai-secret");
-    expect(shown).not.toContain("sso=abc");
-    expect(settings.apiKey).toBe("xai-secret");
+describe("secrets", () => {
+  const configured = source({ ...DEFAULTS, apiKey: "xai-from-settings", grokWebCookies: "sso=from-settings" });
+
+  it("never puts a secret in the settings object (a trace of the LSP messages would show it)", () => {
+    const settings = serverSettings(configured);
+    expect(settings).not.toHaveProperty("apiKey");
+    expect(settings).not.toHaveProperty("grokWebCookies");
+    expect(JSON.stringify(settings)).not.toMatch(/from-settings/);
+  });
+
+  it("gives them to the server in its environment, the secret store winning over the settings", () => {
+    expect(serverSecrets(configured, {})).toEqual({
+      XAI_API_KEY: "xai-from-settings",
+      GROK_WEB_COOKIES: "sso=from-settings",
+    });
+    expect(serverSecrets(configured, { apiKey: "xai-stored", grokWebCookies: "sso=stored" })).toEqual({
+      XAI_API_KEY: "xai-stored",
+      GROK_WEB_COOKIES: "sso=stored",
+    });
+    expect(serverSecrets(source({ ...DEFAULTS, apiKey: " " }), {})).toEqual({});
+  });
+
+  it("keeps the editor's environment (a key exported in the shell still works) under its own", () => {
+    const env = serverEnvironment({ PATH: "/bin", XAI_API_KEY: "from-shell" }, { GROK_WEB_COOKIES: "sso=x" });
+    expect(env).toEqual({ PATH: "/bin", XAI_API_KEY: "from-shell", GROK_WEB_COOKIES: "sso=x" });
+    expect(serverEnvironment({ XAI_API_KEY: "from-shell" }, { XAI_API_KEY: "stored" }).XAI_API_KEY).toBe("stored");
+  });
+
+  it("restarts the server only when a secret really changed", () => {
+    const started = { XAI_API_KEY: "a" };
+    expect(secretsChanged(started, { XAI_API_KEY: "a" })).toBe(false);
+    expect(secretsChanged(started, { XAI_API_KEY: "b" })).toBe(true);
+    expect(secretsChanged(started, {})).toBe(true); // cleared
+    expect(secretsChanged(started, { XAI_API_KEY: "a", GROK_WEB_COOKIES: "sso=1" })).toBe(true);
+    expect(secretsChanged(undefined, { XAI_API_KEY: "a" })).toBe(false); // not running
+  });
+});
+
+describe("sending settings once per change", () => {
+  it("sees no change when nothing the server reads changed", () => {
+    const a = serverSettings(source(DEFAULTS));
+    expect(sameSettings(a, serverSettings(source({ ...DEFAULTS, serverPath: "/elsewhere" })))).toBe(true);
+    expect(sameSettings(a, serverSettings(source({ ...DEFAULTS, apiKey: "xai-new" })))).toBe(true);
+    expect(sameSettings(a, serverSettings(source({ ...DEFAULTS, model: "grok-4-fast" })))).toBe(false);
+    expect(sameSettings(undefined, a)).toBe(false);
   });
 });
 
