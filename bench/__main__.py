@@ -18,11 +18,13 @@ from typing import Any
 
 import httpx
 
+from bench.cache import conversation_cache
 from bench.direct import forget, simulator
 from bench.project_context import project_context
 from bench.scenarios import SCENARIOS, Bench, Result
 
-SCENARIOS = [*SCENARIOS, project_context]  # issue 17: context building in a big workspace
+# 9: the conversation's prompt cache (issue 14); 10: project context (issue 17).
+ALL_SCENARIOS = [*SCENARIOS, conversation_cache, project_context]
 
 DEFAULT_OUT = Path(__file__).parent / "results" / "latest.json"
 
@@ -84,7 +86,7 @@ async def run(quick: bool, only: set[int] | None, out: Path) -> int:
             httpx.AsyncClient(timeout=120) as http,
         ):
             bench = Bench(sim_url=url, http=http, workdir=workdir, quick=quick)
-            for index, scenario in enumerate(SCENARIOS, start=1):
+            for index, scenario in enumerate(ALL_SCENARIOS, start=1):
                 if only is not None and index not in only:
                     continue
                 await forget(http, url)

@@ -115,7 +115,7 @@ async def run_request(
             stream.token = running.token = f"grok-{uuid.uuid4().hex}"
             await ls.work_done_progress.create_async(stream.token)
         stream.begin()
-        history = await ls.assistant.history(uri)
+        history = await ls.assistant.conversation(uri)
         context = await project_context(ls, document, selection, request_text, settings)
         instruction, rules = apply_to_request(instruction, context)
         prompt = ls.assistant.prepare(

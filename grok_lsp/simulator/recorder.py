@@ -10,6 +10,7 @@ from typing import Any
 import attrs
 
 from grok_lsp.simulator.controls import Control
+from grok_lsp.simulator.text import message_text
 
 REDACTED_AUTHORIZATION = "Bearer <redacted>"
 REDACTED = "<redacted>"
@@ -37,28 +38,47 @@ class RequestRecord:
     started_at: float = attrs.field(factory=time.monotonic)
     first_chunk_at: float | None = None
     ended_at: float | None = None
+    task: str = ""  # what the simulator read the request as asking (explain, refactor, ...)
+    reasoning_returned: int = 0  # reasoning items a Responses request sent back (all checked)
 
     def to_json(self) -> dict[str, Any]:
         return attrs.asdict(self)
 
+    @property
+    def cache_key(self) -> str | None:
+        """The prompt-cache key: `prompt_cache_key` (Responses) or `x-grok-conv-id`."""
+        body = self.body if isinstance(self.body, dict) else {}
+        key = body.get("prompt_cache_key", self.headers.get("x-grok-conv-id"))
+        return key if isinstance(key, str) else None
+
+    @property
+    def max_output_tokens(self) -> int | None:
+        """`max_output_tokens` (Responses) or `max_completion_tokens` (chat completions)."""
+        body = self.body if isinstance(self.body, dict) else {}
+        limit = body.get("max_output_tokens", body.get("max_completion_tokens"))
+        return limit if isinstance(limit, int) else None
+
+    @property
+    def messages(self) -> list[dict[str, str]]:
+        """The messages of a request for an answer, in chat shape whichever API it used:
+        `role` and `content` text (a response's reasoning items are left out)."""
+        body = self.body if isinstance(self.body, dict) else {}
+        items = body.get("messages", body.get("input", []))
+        if isinstance(items, str):
+            return [{"role": "user", "content": items}]
+        return (
+            [
+                {"role": str(item["role"]), "content": message_text(item)}
+                for item in items
+                if isinstance(item, dict) and "role" in item
+            ]
+            if isinstance(items, list)
+            else []
+        )
+
     def prompt_text(self) -> str:
-        """Every text the request sent the model, whichever API: what tests check was sent."""
-        return "\n".join(_texts(self.body))
-
-
-def _texts(value: Any) -> list[str]:
-    """Strings under `content`, `text` and `instructions`, in order, at any depth."""
-    if isinstance(value, list):
-        return [text for item in value for text in _texts(item)]
-    if not isinstance(value, dict):
-        return []
-    found: list[str] = []
-    for key, item in value.items():
-        if isinstance(item, str) and key in ("content", "text", "instructions"):
-            found.append(item)
-        elif isinstance(item, (list, dict)):
-            found.extend(_texts(item))
-    return found
+        """Every message's text, in order: what tests check the model was sent."""
+        return "\n".join(message["content"] for message in self.messages)
 
 
 class Recorder:

@@ -79,19 +79,27 @@ async def test_rules_come_once_before_the_first_turn_and_follow_edits(
     path = root / "shop/orders/pricing.py"
     uri = path.as_uri()
     editor.open(uri, path.read_text())
-    await editor.command("grok.explain", {"uri": uri, "range": lines(6, 10)})
-    await editor.command("grok.ask", {"uri": uri, "question": "And for an unknown code?"})
-    first, second = (record.body["messages"] for record in simulator.chats[-2:])
+    explained = await editor.command("grok.explain", {"uri": uri, "range": lines(6, 10)})
+    asked = await editor.command("grok.ask", {"uri": uri, "question": "And for an unknown code?"})
+    first, second = (record.messages for record in simulator.chats[-2:])
     rules = first[1]["content"]
     assert rules.index("returns None for unknown codes") < rules.index("integer cents")
-    # The prompt up to the end of the rules is the same from turn to turn (the cache's prefix).
-    assert second[1] == first[1]
-    assert sum("integer cents" in str(m["content"]) for m in second) == 1  # once per request
+    # The prompt up to the end of the rules is the same from turn to turn...
+    assert second[:2] == first[:2]
+    assert sum("integer cents" in m["content"] for m in second) == 1  # once per request
+    # ...so the API's prompt cache serves all of the first request, rules included.
+    assert field(field(asked, "usage"), "cachedTokens") == field(
+        field(explained, "usage"), "promptTokens"
+    )
     (root / "AGENTS.md").write_text("Money is kept in Decimal now.\n")
-    await editor.command("grok.ask", {"uri": uri, "question": "Anything else?"})
-    third = simulator.chats[-1].body["messages"]
+    again = await editor.command("grok.ask", {"uri": uri, "question": "Anything else?"})
+    third = simulator.chats[-1].messages
     assert "Decimal now" in third[1]["content"]
-    assert not any("integer cents" in str(m["content"]) for m in third)
+    assert not any("integer cents" in m["content"] for m in third)
+    # A fresh prefix from the changed rules on: the cache serves only what comes before them.
+    cached = field(field(again, "usage"), "cachedTokens")
+    assert 0 < cached < field(field(asked, "usage"), "promptTokens")
+    assert cached * 4 <= len(third[0]["content"]) + len(rules) + 16
 
 
 async def test_references_are_sent_and_bad_ones_named_while_the_request_goes_ahead(
