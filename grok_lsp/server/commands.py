@@ -290,13 +290,20 @@ async def offer_action(
     ls: GrokLanguageServer, message: str, action: str, request: ModelRequest | None
 ) -> None:
     """An error with one button; the plugins act on the titles the server does not."""
-    choice = await ls.window_show_message_request_async(
-        types.ShowMessageRequestParams(
-            type=types.MessageType.Error,
-            message=message,
-            actions=[types.MessageActionItem(title=action)],
+    try:
+        choice = await ls.window_show_message_request_async(
+            types.ShowMessageRequestParams(
+                type=types.MessageType.Error,
+                message=message,
+                actions=[types.MessageActionItem(title=action)],
+            )
         )
-    )
+    except JsonRpcException as error:  # the client cannot ask: it can still show the message
+        logger.info("window/showMessageRequest failed (%s); showing the message", error.message)
+        ls.window_show_message(
+            types.ShowMessageParams(type=types.MessageType.Error, message=message)
+        )
+        return
     if choice is None or choice.title != action:
         return
     if action == SIGN_IN:
