@@ -19,7 +19,6 @@ from pygls.io_ import run_async
 from pygls.lsp.server import LanguageServer
 
 from grok_lsp import __version__
-from grok_lsp.assistant.anchor import Anchor
 from grok_lsp.assistant.answering import Assistant
 from grok_lsp.assistant.conversations import ConversationStore
 from grok_lsp.assistant.usage import UsageTotals
@@ -34,12 +33,11 @@ from grok_lsp.server.stdio import (
     is_pipe,
     pipe_reader,
 )
-from grok_lsp.server.tracking import TrackedRanges
+from grok_lsp.server.tracking import AnchoredAnswers
 from grok_lsp.settings import Settings
 from grok_lsp.xai.events import Usage
 
 if TYPE_CHECKING:
-    from grok_lsp.server.delivery import Suggestion
     from grok_lsp.server.loop_monitor import LoopMonitor
 
 logger = logging.getLogger(__name__)
@@ -65,10 +63,7 @@ class GrokLanguageServer(LanguageServer):
         self.initialized = False  # capabilities are sent: later features need registering
         self.inline_registered = False
         self._assistant: Assistant | None = None
-        self.tracked = TrackedRanges()
-        # Explanations by document, for hover; suggestions (editMode "preview") by id.
-        self.explanations: dict[str, tuple[Anchor, str]] = {}
-        self.suggestions: dict[str, Suggestion] = {}
+        self.anchored = AnchoredAnswers()  # anchors, explanations and suggestions
         self.session_usage = UsageTotals()
         self.usage_by_model: dict[str, UsageTotals] = {}
         self.loop_monitor: LoopMonitor | None = None  # GROK_LSP_LOOP_MONITOR=1 only
@@ -109,12 +104,6 @@ class GrokLanguageServer(LanguageServer):
         """A fresh token, short because some clients print it before every progress message."""
         self._progress_tokens += 1
         return f"grok-{self._progress_tokens}"
-
-    def kept_anchors(self) -> set[Anchor]:
-        """Anchors still needed after their request ended: hovers and pending suggestions."""
-        kept = {anchor for anchor, _ in self.explanations.values()}
-        kept.update(s.anchor for s in self.suggestions.values())
-        return kept
 
     def in_background(self, coroutine: Any) -> None:
         """Run a task nobody awaits; its failure is logged, never lost."""

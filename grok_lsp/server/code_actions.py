@@ -72,7 +72,7 @@ def list_actions(ls: GrokLanguageServer, params: types.CodeActionParams) -> list
                 ),
             )
         )
-    for suggestion in ls.suggestions.values():
+    for suggestion in ls.anchored.suggestions():
         span = suggestion.anchor.span
         if suggestion.uri != uri or span is None:
             continue

@@ -161,7 +161,7 @@ async def answer_request(
             selection.text,
             Span(value.start.line, value.start.character, value.end.line, value.end.character),
         )
-        ls.tracked.add(uri, anchor)
+        ls.anchored.follow_request(uri, anchor)
         if action.command == "grok.action":
             instruction = render_template(
                 instruction,
@@ -242,8 +242,8 @@ async def answer_request(
         raise
     finally:
         ls.running.remove(running)
-        if anchor is not None and anchor not in ls.kept_anchors():
-            ls.tracked.discard(uri, anchor)
+        if anchor is not None:
+            ls.anchored.release_request(uri, anchor)
         if stream.token is not None:
             ls.work_done_progress.tokens.pop(stream.token, None)
 
@@ -405,7 +405,7 @@ def register(ls: GrokLanguageServer) -> None:
     async def reset_conversation(ls: GrokLanguageServer, *args: Any) -> dict[str, Any]:
         request = parse(args, DocumentArgs)
         await ls.assistant.in_store(ls.assistant.store.reset, request.uri)
-        ls.explanations.pop(request.uri, None)
+        ls.anchored.forget_explanation(request.uri)
         return {"uri": request.uri, "reset": True}
 
     @ls.feature(types.WINDOW_WORK_DONE_PROGRESS_CANCEL)
@@ -448,20 +448,16 @@ def register(ls: GrokLanguageServer) -> None:
     @ls.command("grok.discardSuggestion")
     async def discard_suggestion(ls: GrokLanguageServer, *args: Any) -> dict[str, Any]:
         request = parse(args, SuggestionArgs)
-        suggestion = ls.suggestions.get(request.id)
-        if suggestion is None or suggestion.uri != request.uri:
+        if ls.anchored.take_suggestion(request.id, request.uri) is None:
             raise JsonRpcInvalidParams(f"id: no pending suggestion {request.id!r} for this file")
-        del ls.suggestions[request.id]
-        ls.tracked.discard(suggestion.uri, suggestion.anchor)
         return {"discarded": True}
 
     @ls.command("grok.applySuggestion")
     async def apply_suggestion(ls: GrokLanguageServer, *args: Any) -> dict[str, Any]:
         request = parse(args, SuggestionArgs)
-        suggestion = ls.suggestions.pop(request.id, None)
-        if suggestion is None or suggestion.uri != request.uri:
+        suggestion = ls.anchored.take_suggestion(request.id, request.uri)
+        if suggestion is None:
             raise JsonRpcInvalidParams(f"id: no pending suggestion {request.id!r} for this file")
-        ls.tracked.discard(suggestion.uri, suggestion.anchor)
         applied, why_not = await delivery.apply_code(
             ls,
             suggestion.uri,

@@ -10,7 +10,6 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-import attrs
 from lsprotocol import types
 
 from grok_lsp.assistant.actions import Action
@@ -21,22 +20,11 @@ from grok_lsp.assistant.edits import Position, choose_block, code_blocks, line_e
 from grok_lsp.assistant.placement import NoSensibleEdit, place_code
 from grok_lsp.assistant.transcript import transcript_markdown, turn_section, write_transcript
 from grok_lsp.server.documents import LSP_JSON, find_document, offset_of, to_client, to_server
+from grok_lsp.server.tracking import Suggestion
 from grok_lsp.settings import Settings
 
 if TYPE_CHECKING:
     from grok_lsp.server.app import GrokLanguageServer
-
-
-@attrs.define(eq=False)
-class Suggestion:
-    """An edit kept for review (editMode "preview"), applied later by `Grok: Apply suggestion`."""
-
-    id: str
-    uri: str
-    title: str
-    anchor: Anchor
-    code: str
-    is_diff: bool = False
 
 
 class EditRefused(Exception):
@@ -135,8 +123,7 @@ async def deliver_edit(
     code, is_diff = block.code, block.is_diff
     if settings.edit_mode == "preview":
         suggestion = Suggestion(uuid.uuid4().hex, uri, action.title, anchor, code, is_diff)
-        ls.suggestions[suggestion.id] = suggestion
-        ls.tracked.add(uri, anchor)
+        ls.anchored.suggest(suggestion)
         preview = await show_preview(ls, suggestion)
         result: dict[str, Any] = {"applied": False, "suggestion": suggestion.id, "preview": preview}
         try:  # exactly what Apply would do now, for clients that show their own diff
@@ -246,11 +233,7 @@ async def deliver_explanation(
 ) -> str | None:
     """Show the explanation as configured; return the transcript path when one was written."""
     if anchor is not None:
-        previous = ls.explanations.get(uri)
-        ls.explanations[uri] = (anchor, answer.text)
-        ls.tracked.add(uri, anchor)
-        if previous is not None and previous[0] not in ls.kept_anchors():
-            ls.tracked.discard(uri, previous[0])  # the replaced explanation's range
+        ls.anchored.explain(uri, anchor, answer.text)
     display = settings.result_display
     if display == "none":
         return None

@@ -12,7 +12,7 @@ def register(ls: GrokLanguageServer) -> None:
 
     @ls.feature(types.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(ls: GrokLanguageServer, params: types.DidCloseTextDocumentParams) -> None:
-        ls.explanations.pop(params.text_document.uri, None)
+        ls.anchored.close(params.text_document.uri)
 
     @ls.feature(
         types.WORKSPACE_DID_RENAME_FILES,
@@ -21,8 +21,7 @@ def register(ls: GrokLanguageServer) -> None:
         ),
     )
     async def did_rename(ls: GrokLanguageServer, params: types.RenameFilesParams) -> None:
+        for file in params.files:  # in memory first: requests after the rename see it
+            ls.anchored.rename(file.old_uri, file.new_uri)
         for file in params.files:
             await ls.assistant.in_store(ls.assistant.store.rename, file.old_uri, file.new_uri)
-            ls.tracked.rename(file.old_uri, file.new_uri)
-            if file.old_uri in ls.explanations:
-                ls.explanations[file.new_uri] = ls.explanations.pop(file.old_uri)

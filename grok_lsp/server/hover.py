@@ -27,7 +27,7 @@ def hover_text(answer: str) -> str:
 def register(ls: GrokLanguageServer) -> None:
     @ls.feature(types.TEXT_DOCUMENT_HOVER)
     def hover(ls: GrokLanguageServer, params: types.HoverParams) -> types.Hover | None:
-        explained = ls.explanations.get(params.text_document.uri)
+        explained = ls.anchored.explanation(params.text_document.uri)
         if explained is None:
             return None
         anchor, text = explained

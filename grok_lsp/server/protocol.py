@@ -101,12 +101,12 @@ class GrokProtocol(LanguageServerProtocol):
     ) -> Generator[Any, Any, Any]:
         uri = params.text_document.uri
         document = self.workspace.get_text_document(uri)
-        tracked = getattr(self._server, "tracked", None)
+        anchored = getattr(self._server, "anchored", None)
         encoding = encoding_name(document.position_codec)
 
         def follow(change: types.TextDocumentContentChangeEvent, joins_break: bool) -> None:
-            if tracked is not None:
-                tracked.apply(uri, change, encoding, joins_break)
+            if anchored is not None:
+                anchored.apply(uri, change, encoding, joins_break)
 
         apply_changes(document, params.content_changes, follow)
         document.version = params.text_document.version

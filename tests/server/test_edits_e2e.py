@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from lsprotocol import types
+from pygls.exceptions import JsonRpcException
 
 from tests.server.conftest import StartEditor
 from tests.server.harness import field as _field
@@ -225,6 +226,46 @@ async def test_a_discarded_suggestion_is_no_longer_offered(
     )
     assert actions is not None
     assert "Grok: Apply suggestion" not in [a.title for a in actions]
+
+
+async def test_applying_a_suggestion_for_another_file_is_refused_and_keeps_it(
+    launch: StartEditor, workspace: Path
+) -> None:
+    editor = await launch("vscode", {"editMode": "preview"})
+    uri = (workspace / "w.py").as_uri()
+    editor.open(uri, "def f(count):\n    return count\n")
+    result = await editor.command(
+        "grok.refactor",
+        {"uri": uri, "range": _whole_lines(0, 2), "instruction": "rename count to n"},
+    )
+    suggestion = _field(result, "suggestion")
+    other = (workspace / "other.py").as_uri()
+    with pytest.raises(JsonRpcException, match="no pending suggestion"):
+        await editor.command("grok.applySuggestion", {"uri": other, "id": suggestion})
+    assert editor.applied_edits == []
+    applied = await editor.command("grok.applySuggestion", {"uri": uri, "id": suggestion})
+    assert _field(applied, "applied") is True
+    assert editor.texts[uri] == "def f(n):\n    return n\n"
+
+
+async def test_a_suggestion_follows_its_renamed_file(launch: StartEditor, workspace: Path) -> None:
+    editor = await launch("vscode", {"editMode": "preview"})
+    old, new = (workspace / "old.py").as_uri(), (workspace / "new.py").as_uri()
+    source = "def f(count):\n    return count\n"
+    editor.open(old, source)
+    result = await editor.command(
+        "grok.refactor",
+        {"uri": old, "range": _whole_lines(0, 2), "instruction": "rename count to n"},
+    )
+    editor.client.workspace_did_rename_files(
+        types.RenameFilesParams(files=[types.FileRename(old_uri=old, new_uri=new)])
+    )
+    editor.open(new, source)
+    applied = await editor.command(
+        "grok.applySuggestion", {"uri": new, "id": _field(result, "suggestion")}
+    )
+    assert _field(applied, "applied") is True
+    assert editor.texts[new] == "def f(n):\n    return n\n"
 
 
 async def _wait_for_stream(editor: Any) -> None:
