@@ -1,4 +1,4 @@
-"""One owner follows each anchor exactly while a request, an explanation or a suggestion holds it."""
+"""One owner follows each anchor while a request, an explanation or a suggestion holds it."""
 
 from __future__ import annotations
 

@@ -8,7 +8,6 @@ import json
 import logging
 import os
 import sys
-import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -24,15 +23,14 @@ from grok_lsp.assistant.conversations import ConversationStore
 from grok_lsp.assistant.usage import UsageTotals
 from grok_lsp.server.clients import Client
 from grok_lsp.server.messages import with_grok
-from grok_lsp.server.protocol import GrokProtocol
+from grok_lsp.server.pygls_overrides import (
+    FramedStdinReader,
+    GrokProtocol,
+    new_stop_event,
+)
 from grok_lsp.server.running import RunningRequests
 from grok_lsp.server.secrets import Secrets
-from grok_lsp.server.stdio import (
-    CoalescingStdoutWriter,
-    FramedStdinReader,
-    is_pipe,
-    pipe_reader,
-)
+from grok_lsp.server.stdio import CoalescingStdoutWriter, is_pipe, pipe_reader
 from grok_lsp.server.tracking import AnchoredAnswers
 from grok_lsp.settings import Settings
 from grok_lsp.xai.events import Usage
@@ -136,7 +134,7 @@ class GrokLanguageServer(LanguageServer):
 
         A pipe (as editors connect) is read by the event loop itself; see server/stdio.py.
         """
-        self._stop_event = stop_event = threading.Event()
+        stop_event = new_stop_event(self)
         stdin = stdin or sys.stdin.buffer
         writer = CoalescingStdoutWriter(stdout or sys.stdout.buffer)
         self.protocol.set_writer(writer)
@@ -170,14 +168,6 @@ class GrokLanguageServer(LanguageServer):
             if self._assistant is not None:  # the client left without `shutdown`
                 self._assistant.store.close()
             self.shutdown()  # type: ignore[no-untyped-call]
-
-    def notify_json(self, method: str, params: dict[str, Any]) -> None:
-        """A notification whose params are plain JSON already, sent as pygls sends any message.
-
-        `protocol.notify` builds an attrs message and unstructures it with cattrs again,
-        ~50 µs per message; streamed text and progress reports are sent many times a second.
-        """
-        self.protocol._send_data({"jsonrpc": "2.0", "method": method, "params": params})
 
     def flush_output(self) -> None:
         """Send what this turn of the loop has written so far, now (see CoalescingStdoutWriter)."""

@@ -35,7 +35,7 @@ from grok_lsp.server.config import settled_settings
 from grok_lsp.server.documents import RequestFailed, open_document, select
 from grok_lsp.server.messages import failure_advice
 from grok_lsp.server.project_context import project_context
-from grok_lsp.server.protocol import WORK_DONE_TOKEN
+from grok_lsp.server.pygls_overrides import WORK_DONE_TOKEN
 from grok_lsp.server.running import RunningRequest
 from grok_lsp.server.streaming import AnswerStream
 from grok_lsp.settings import Settings

@@ -4,7 +4,8 @@ pygls reads stdin on a worker thread, one `run_in_executor` per header line and 
 body: three thread hops per message, each waiting for the GIL (up to the 5 ms switch
 interval) whenever the event loop is busy. A burst of 100 requests then took more
 than half a second just to be read. When stdin is a pipe, as editors connect, the
-event loop reads it itself; anything else (a terminal, a file) keeps pygls's reader.
+event loop reads it itself; anything else (a terminal, a file) keeps pygls's reader
+(`FramedStdinReader` in server/pygls_overrides.py).
 """
 
 from __future__ import annotations
@@ -17,8 +18,6 @@ import re
 import stat
 from typing import Any, BinaryIO
 
-from pygls.io_ import StdinAsyncReader
-
 logger = logging.getLogger(__name__)
 
 _HEADER = re.compile(rb"(Content-Length: \d+|Content-Type: [^\r\n]*)?\r?\n")
@@ -26,23 +25,12 @@ _HEADER = re.compile(rb"(Content-Length: \d+|Content-Type: [^\r\n]*)?\r?\n")
 _LINE_LIMIT = 1 << 20
 
 
-def _header_or_end(line: bytes) -> bytes:
+def header_or_end(line: bytes) -> bytes:
     """The line if it is an LSP header line (or the blank line); b"" (end) otherwise."""
     if line and not _HEADER.fullmatch(line):
         logger.error("Broken LSP framing (a header line was %r); ending the session.", line[:80])
         return b""
     return line
-
-
-class FramedStdinReader(StdinAsyncReader):
-    """Reads LSP headers and stops at the first line that is not one.
-
-    pygls's own loop skips unknown lines while waiting for a header; after a bad
-    Content-Length it would then swallow every later message and hang.
-    """
-
-    async def readline(self) -> bytes:
-        return _header_or_end(await super().readline())
 
 
 class FramedPipeReader:
@@ -57,7 +45,7 @@ class FramedPipeReader:
         except ValueError:  # a "header" longer than _LINE_LIMIT: not LSP framing
             logger.error("Broken LSP framing (a header line over 1 MiB); ending the session.")
             return b""
-        return _header_or_end(line)
+        return header_or_end(line)
 
     async def readexactly(self, n: int) -> bytes:
         try:

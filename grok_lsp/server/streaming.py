@@ -165,7 +165,7 @@ class AnswerStream:
         self._last_stream = time.monotonic()
         pending, self._pending = self._pending, []
         for kind, pieces in pending:
-            self._ls.notify_json(
+            self._ls.protocol.notify(
                 STREAM_METHOD,
                 {
                     "token": self.stream_token,
@@ -199,9 +199,8 @@ class AnswerStream:
         first = self._last_report == 0.0
         self._last_report = time.monotonic()
         message = self.progress_message()
-        # = work_done_progress.report(token, WorkDoneProgressReport(message=message)), cheaper
-        self._ls.notify_json(
-            types.PROGRESS, {"token": self.token, "value": {"kind": "report", "message": message}}
+        self._ls.work_done_progress.report(
+            self.token, types.WorkDoneProgressReport(message=message)
         )
         if first:
             self._send_now = True

@@ -53,20 +53,22 @@ async def test_expected_failures_are_one_log_line_each(servers: Servers, ledger:
 
     assert await _expect_error(server, "grok.explain", {"uri": uri, "range": WHOLE}) == -32803
     check_no_traceback(server, ledger, "a rejected key")
-    assert _logged(server, "WARNING", "protocol", r"the API key was rejected \(HTTP 400\)") == 1
+    assert (
+        _logged(server, "WARNING", "pygls_overrides", r"the API key was rejected \(HTTP 400\)") == 1
+    )
     tried.append("rejected key (WARNING)")
 
     closed = servers.uri("closed.py")
     assert await _expect_error(server, "grok.explain", {"uri": closed, "range": WHOLE}) == -32602
     check_no_traceback(server, ledger, "a bad argument")
-    assert _logged(server, "WARNING", "protocol", r"uri: document .* is not open") == 1
+    assert _logged(server, "WARNING", "pygls_overrides", r"uri: document .* is not open") == 1
     tried.append("bad argument (WARNING)")
 
     missing = await servers.start(XAI_API_KEY="")
     missing.editor.open(uri, CODE)
     assert await _expect_error(missing, "grok.refactor", {"uri": uri, "range": WHOLE}) == -32803
     check_no_traceback(missing, ledger, "a missing key")
-    assert _logged(missing, "WARNING", "protocol", r"no xAI API key is configured") == 1
+    assert _logged(missing, "WARNING", "pygls_overrides", r"no xAI API key is configured") == 1
     tried.append("missing key (WARNING)")
 
     ok = await servers.start()
@@ -78,7 +80,7 @@ async def test_expected_failures_are_one_log_line_each(servers: Servers, ledger:
     with pytest.raises(JsonRpcException):
         await task
     check_no_traceback(ok, ledger, "a cancellation")
-    assert _logged(ok, "INFO", "protocol", r"Grok request cancelled") == 1
+    assert _logged(ok, "INFO", "pygls_overrides", r"Grok request cancelled") == 1
     tried.append("grok.cancel (INFO)")
 
     ok.editor.refuse_edits = True

@@ -19,7 +19,8 @@ from pygls.workspace.position_codec import PositionCodec
 
 from grok_lsp.assistant.anchor import Anchor, Span
 from grok_lsp.server.delivery import EditRefused, build_edit
-from grok_lsp.server.protocol import apply_changes
+from grok_lsp.server.document_changes import apply_changes
+from grok_lsp.server.pygls_overrides import set_document_text
 from grok_lsp.server.tracking import TrackedRanges
 from grok_lsp.simulator import Simulator
 from tests.reliability.conftest import Ledger, Servers
@@ -202,7 +203,8 @@ def test_an_edit_lands_only_on_the_text_it_was_computed_for(session: dict[str, A
             valid = False
         text = text[:x] + new + text[y:]
         # The server's own didChange path: its text update and the anchors it moves.
-        apply_changes(document, [change], lambda c, joins: tracked.apply(uri, c, encoding, joins))
+        follow = lambda c, joins: tracked.apply(uri, c, encoding, joins)  # noqa: E731
+        set_document_text(document, apply_changes(document, [change], follow))
         document.version = (document.version or 0) + 1
     assert document.source == text  # the server's text follows the edits exactly
     ls = SimpleNamespace(workspace=SimpleNamespace(text_documents={uri: document}))
