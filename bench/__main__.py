@@ -18,8 +18,11 @@ from typing import Any
 
 import httpx
 
+from bench.cache import conversation_cache
 from bench.direct import forget, simulator
 from bench.scenarios import SCENARIOS, Bench, Result
+
+ALL_SCENARIOS = [*SCENARIOS, conversation_cache]
 
 DEFAULT_OUT = Path(__file__).parent / "results" / "latest.json"
 
@@ -81,7 +84,7 @@ async def run(quick: bool, only: set[int] | None, out: Path) -> int:
             httpx.AsyncClient(timeout=120) as http,
         ):
             bench = Bench(sim_url=url, http=http, workdir=workdir, quick=quick)
-            for index, scenario in enumerate(SCENARIOS, start=1):
+            for index, scenario in enumerate(ALL_SCENARIOS, start=1):
                 if only is not None and index not in only:
                     continue
                 await forget(http, url)

@@ -15,6 +15,8 @@ from typing import Any
 import httpx
 
 API_KEY = "xai-BENCH-0123456789abcdef"
+TERMINAL_EVENTS = ("response.completed", "response.incomplete", "response.failed")
+ANSWER_PATHS = ("/v1/responses", "/v1/chat/completions")
 
 
 @dataclass
@@ -26,15 +28,17 @@ class DirectStream:
 
 
 async def read_stream(
-    client: httpx.AsyncClient, base_url: str, body: dict[str, Any]
+    client: httpx.AsyncClient, base_url: str, body: dict[str, Any], path: str = "/v1/responses"
 ) -> DirectStream:
-    """POST the chat completion and read every SSE line, as a plugin talking to xAI would."""
+    """POST the request to `path` and read every SSE line, as a plugin talking to xAI would:
+    the Responses API's events until its terminal one, or chat completion chunks to `[DONE]`."""
     started = time.monotonic()
     first: float | None = None
     pieces: list[str] = []
+    responses = path.endswith("/responses")
     async with client.stream(
         "POST",
-        f"{base_url}/chat/completions",
+        f"{base_url}/{path.rsplit('/v1/', 1)[-1]}",
         json=body,
         headers={"Authorization": f"Bearer {API_KEY}", "Accept": "text/event-stream"},
     ) as response:
@@ -45,12 +49,18 @@ async def read_stream(
             data = line[5:].strip()
             if data == "[DONE]":
                 break
-            for choice in json.loads(data).get("choices", []):
-                text = choice.get("delta", {}).get("content")
+            event = json.loads(data)
+            if responses:
+                texts = [event["delta"]] if event["type"] == "response.output_text.delta" else []
+            else:
+                texts = [c.get("delta", {}).get("content") for c in event.get("choices", [])]
+            for text in texts:
                 if text:
                     if first is None:
                         first = time.monotonic()
                     pieces.append(text)
+            if responses and event["type"] in TERMINAL_EVENTS:
+                break
     return DirectStream(started, first, time.monotonic(), "".join(pieces))
 
 
@@ -82,13 +92,13 @@ async def simulator(log: Path) -> AsyncIterator[str]:
 
 
 async def records(client: httpx.AsyncClient, base_url: str) -> list[dict[str, Any]]:
-    """What the simulator recorded: chat completions only, oldest first."""
+    """What the simulator recorded: requests for an answer only (either API), oldest first."""
     root = base_url.rsplit("/v1", 1)[0]
     response = await client.get(f"{root}/_sim/requests")
     response.raise_for_status()
     payload = response.json()
     items = payload if isinstance(payload, list) else payload.get("requests", [])
-    return [r for r in items if r["path"].endswith("chat/completions")]
+    return [r for r in items if r["path"] in ANSWER_PATHS]
 
 
 async def forget(client: httpx.AsyncClient, base_url: str) -> None:

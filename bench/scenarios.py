@@ -128,7 +128,7 @@ def expected_words(count: int) -> str:
 async def last_record(bench: Bench) -> dict[str, Any]:
     found = await records(bench.http, bench.sim_url)
     if not found:
-        raise RuntimeError("the simulator recorded no chat completion")
+        raise RuntimeError("the simulator recorded no request for an answer")
     return found[-1]
 
 
@@ -230,7 +230,7 @@ async def first_token(bench: Bench) -> Result:
                 raise RuntimeError("grok/stream content differs from the result")
             first_chunk = record["first_chunk_at"]
             reports = client.progress[token].reports
-            direct = await read_stream(bench.http, bench.sim_url, record["body"])
+            direct = await read_stream(bench.http, bench.sim_url, record["body"], record["path"])
             direct_record = await last_record(bench)
             if run == 0:
                 continue
@@ -293,7 +293,7 @@ async def throughput(bench: Bench) -> Result:
             result, answered = await future
             token = new_token(client, before)
             record = await last_record(bench)
-            direct = await read_stream(bench.http, bench.sim_url, record["body"])
+            direct = await read_stream(bench.http, bench.sim_url, record["body"], record["path"])
             if run == 0:
                 continue
             streamed = client.streamed(uri)
@@ -583,7 +583,8 @@ async def concurrency(bench: Bench) -> Result:
     body = {
         "model": "grok-4.3",
         "stream": True,
-        "messages": [{"role": "user", "content": f"[[sim {marker}]]"}],
+        "store": False,
+        "input": [{"role": "user", "content": f"[[sim {marker}]]"}],
     }
     direct_started = time.monotonic()
     limits = httpx.Limits(max_connections=count)

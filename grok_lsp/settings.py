@@ -22,6 +22,27 @@ ResultDisplay = Literal["document", "message", "none"]
 EditMode = Literal["apply", "preview"]
 ProviderName = Literal["xai", "grok-web"]
 ActionResult = Literal["explain", "edit"]
+APIName = Literal["responses", "chat-completions"]
+ReasoningEffort = Literal["none", "low", "medium", "high"]
+
+# xAI advises allowing at least 900 s per request: a reasoning model may think that long.
+DEFAULT_TIMEOUT_SECONDS = 900.0
+# Context windows (tokens) from xAI's model pages; an unknown model gets the smallest.
+CONTEXT_WINDOWS = {
+    "grok-4.3": 1_000_000,
+    "grok-4.20": 2_000_000,
+    "grok-4-1-fast": 2_000_000,
+    "grok-4-fast": 2_000_000,
+    "grok-4": 256_000,
+    "grok-code-fast-1": 256_000,
+    "grok-3": 131_072,
+    "grok-3-mini": 131_072,
+}
+FALLBACK_CONTEXT_WINDOW = 131_072
+# History + context may use this share of the window: the rest is for the system prompt,
+# the selection, the request and the answer (reasoning included).
+CONTEXT_BUDGET_SHARE = 0.25
+MAX_CONTEXT_BUDGET = 128_000  # more history than this costs more than it helps an editor turn
 
 
 @attrs.frozen
@@ -32,6 +53,7 @@ class UserAction:
     title: str
     prompt: str
     result: ActionResult = "explain"
+    reasoning_effort: ReasoningEffort | None = None
 
 
 @attrs.frozen
@@ -47,11 +69,13 @@ class Settings:
     base_url: str | None = None
     model: str = DEFAULT_MODEL
     model_aliases: dict[str, str] = attrs.field(factory=dict)
-    temperature: float = 0.0
+    api: APIName = "responses"
+    reasoning_effort: ReasoningEffort | None = None
+    temperature: float | None = None  # None: not sent, the API's defaults apply
     max_tokens: int | None = None
-    timeout_seconds: float = 120.0
+    timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS
     context_lines: int = 30
-    max_context_tokens: int = 12000
+    max_context_tokens: int | None = None  # None: chosen from the model's context window
     progress_interval_ms: int = 50
     result_display: ResultDisplay = "document"
     edit_mode: EditMode = "apply"
@@ -74,6 +98,12 @@ class Settings:
     def effective_base_url(self, environ: Mapping[str, str] = os.environ) -> str:
         return (self.base_url or environ.get("XAI_BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
 
+    def context_budget(self) -> int:
+        """`maxContextTokens`, or a share of the model's context window when it is not set."""
+        if self.max_context_tokens is not None:
+            return self.max_context_tokens
+        return context_budget_for(self.resolve_model())
+
     def resolve_model(self, name: str | None = None) -> str:
         wanted = name or self.model
         model = self.model_aliases.get(wanted, BUILTIN_ALIASES.get(wanted, wanted))
@@ -82,6 +112,16 @@ class Settings:
 
             return grok_com_model(model)
         return model
+
+
+def context_window(model: str) -> int:
+    """The model's context window; dated or suffixed names (`grok-4-0709`) match their family."""
+    best = max((name for name in CONTEXT_WINDOWS if model.startswith(name)), key=len, default=None)
+    return CONTEXT_WINDOWS[best] if best is not None else FALLBACK_CONTEXT_WINDOW
+
+
+def context_budget_for(model: str) -> int:
+    return min(int(context_window(model) * CONTEXT_BUDGET_SHARE), MAX_CONTEXT_BUDGET)
 
 
 for _cls in (UserAction, InlineCompletionSettings, Settings):

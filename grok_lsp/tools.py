@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from grok_lsp import __version__
@@ -15,6 +16,8 @@ from grok_lsp.settings import Settings
 from grok_lsp.xai.errors import GrokError
 from grok_lsp.xai.events import ContentDelta, ReasoningDelta, StreamEvent
 
+# Enough for a reasoning model to think a little and say OK: a few hundredths of a cent.
+DOCTOR_MAX_TOKENS = 200
 _TARGET = re.compile(r"^(?P<path>.+?)(?::(?P<first>\d+)(?:-(?P<last>\d+))?)?$")
 _LANGUAGES = {".py": "python", ".js": "javascript", ".ts": "typescript", ".rs": "rust",
               ".go": "go", ".lua": "lua", ".c": "c", ".cpp": "cpp", ".java": "java",
@@ -68,7 +71,7 @@ async def ask(target: str, question: str) -> int:
             sys.stderr.write(event.text)
 
     try:
-        history = await assistant.history(uri)
+        history = await assistant.conversation(uri)
         prompt = assistant.prepare(ASK, selection, question, history, settings)
         await assistant.answer(uri, ASK, prompt, settings, show)
         sys.stdout.write("\n")
@@ -147,4 +150,32 @@ async def doctor() -> int:
             return 1
     model = settings.resolve_model()
     check(model in names, f"model {model} is available", "pick one from `grok-lsp models`")
+    await _check_answers(settings, key, base_url, model, check)
     return 1 if failures else 0
+
+
+API_ENDPOINTS = {"responses": "the Responses API (POST /responses)",
+                 "chat-completions": "chat completions (POST /chat/completions)"}  # fmt: skip
+
+
+async def _check_answers(
+    settings: Settings, key: str, base_url: str, model: str, check: Callable[..., None]
+) -> None:
+    """A tiny real request on the API the server speaks: the endpoint answers this key."""
+    from grok_lsp.xai import AsyncXAI, ChatRequest
+
+    endpoint = API_ENDPOINTS[settings.api]
+    request = ChatRequest(
+        messages=[{"role": "user", "content": "Reply with the word OK."}],
+        model=model,
+        max_tokens=DOCTOR_MAX_TOKENS,
+    )
+    async with AsyncXAI(key, base_url, max_retries=0, api=settings.api) as client:
+        try:
+            await client.chat(request)  # stopping at the token limit still proves it answers
+            check(True, f"{endpoint} answers; the server speaks it (setting `api`)")
+        except GrokError as error:
+            advice = error.user_message()
+            if settings.api == "responses" and getattr(error, "status", None) == 404:
+                advice += ' A gateway without it needs the setting `api: "chat-completions"`.'
+            check(False, f"{endpoint} answers", advice)

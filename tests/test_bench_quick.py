@@ -71,6 +71,18 @@ FIGURES: dict[int, set[str]] = {
         "idle_probe_p50_ms",
     },
     8: {"streaming_first_text_ms", "complete_only_first_text_ms", "speedup"},
+    9: {
+        "turns",
+        "cached_ratio_turn_2",
+        "cached_ratio_min_after_first",
+        "todays_design_cached_ratio_turn_2",
+        "input_tokens",
+        "cached_tokens",
+        "todays_design_input_tokens",
+        "cost_usd",
+        "todays_design_cost_usd",
+        "cost_ratio",
+    },
 }
 
 

@@ -79,7 +79,10 @@ def test_doctor_is_green_against_the_simulator(env: dict[str, str], simulator: A
     env.update(XAI_BASE_URL=simulator.base_url, XAI_API_KEY=KEY)
     result = run(["doctor"], env)
     assert result.returncode == 0, result.stdout
-    assert "[FAIL]" not in result.stdout and result.stdout.count("[ok  ]") == 5
+    assert "[FAIL]" not in result.stdout and result.stdout.count("[ok  ]") == 6
+    assert "[ok  ] the Responses API (POST /responses) answers" in result.stdout
+    (answered,) = simulator.chats
+    assert answered.path == "/v1/responses" and answered.body["store"] is False
 
 
 def test_doctor_explains_a_bad_key_without_showing_it(env: dict[str, str], simulator: Any) -> None:
@@ -116,11 +119,11 @@ def test_ask_streams_and_continues_the_file_conversation(
     first = run(["ask", f"{source}:3-4", "What does this do?"], env)
     assert first.returncode == 0, first.stderr
     assert "def area(r):" in first.stdout
-    user = simulator.chats[-1].body["messages"][-1]["content"]
+    user = simulator.chats[-1].messages[-1]["content"]
     assert "3 | def area(r):" in user and "1 | import math" in user  # line 1 is context
     second = run(["ask", str(source), "And for a square?"], env)
     assert second.returncode == 0
-    messages = simulator.chats[-1].body["messages"]
+    messages = simulator.chats[-1].messages
     assert [m["role"] for m in messages] == ["system", "user", "assistant", "user"]
 
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from grok_lsp.assistant.completion import (
     CURSOR,
+    TASK,
     CompletionCache,
     clean_completion,
     completion_context,
@@ -14,10 +15,8 @@ def test_context_and_prompt_mark_the_cursor() -> None:
     context = completion_context("m.py", "python", text, text.index("return ") + 7)
     assert context.prefix.endswith("    return ") and context.suffix == "\n"
     user = completion_messages(context)[-1]["content"]
-    assert (
-        f"    return {CURSOR}\n" in user
-        and "Task: complete" in completion_messages(context)[0]["content"]
-    )
+    assert f"    return {CURSOR}\n" in user
+    assert user.startswith(TASK)  # what to do travels in the user turn
 
 
 def test_fences_and_echo_of_the_line_are_stripped() -> None:

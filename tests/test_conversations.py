@@ -14,7 +14,13 @@ from pathlib import Path
 import pytest
 
 import grok_lsp
-from grok_lsp.assistant.conversations import FILE_NAME, ConversationStore, Turn
+from grok_lsp.assistant.conversations import (
+    FILE_NAME,
+    Compaction,
+    ConversationStore,
+    History,
+    Turn,
+)
 
 URI = "file:///project/app.py"
 
@@ -282,4 +288,76 @@ def test_asking_for_an_id_writes_nothing_until_the_first_exchange(tmp_path: Path
     reopened = ConversationStore.open(tmp_path)
     assert reopened.conversation_id("file:///new.py") == conversation
     assert [t.content for t in reopened.turns("file:///new.py")] == ["q", "a"]
+    reopened.close()
+
+
+# The schema of conversations.sqlite3 as the previous version wrote it (no items, no compactions).
+_OLD_SCHEMA = """
+CREATE TABLE conversations (uri TEXT PRIMARY KEY, id TEXT NOT NULL UNIQUE, title TEXT);
+CREATE TABLE turns (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT, conversation TEXT NOT NULL, role TEXT NOT NULL,
+    content TEXT NOT NULL, complete INTEGER NOT NULL, action TEXT NOT NULL, model TEXT NOT NULL,
+    usage TEXT NOT NULL, created_at REAL NOT NULL
+);
+CREATE TABLE provider_conversations (
+    conversation TEXT NOT NULL, provider TEXT NOT NULL, provider_id TEXT NOT NULL,
+    PRIMARY KEY (conversation, provider)
+);
+"""
+
+
+def test_a_conversation_stored_by_the_previous_version_still_loads_and_grows(
+    tmp_path: Path,
+) -> None:
+    old = sqlite3.connect(tmp_path / FILE_NAME)
+    old.executescript(_OLD_SCHEMA)
+    old.execute("INSERT INTO conversations VALUES (?, 'c0ffee', 'Old title')", (URI,))
+    old.executemany(
+        "INSERT INTO turns (conversation, role, content, complete, action, model, usage, "
+        "created_at) VALUES ('c0ffee', ?, ?, 1, 'explain', 'grok-4', '{}', 1.0)",
+        [("user", "Explain the selected code."), ("assistant", "It adds.")],
+    )
+    old.commit()
+    old.close()
+
+    store = ConversationStore.open(tmp_path)
+    assert store.warnings == []
+    assert store.conversation_id(URI) == "c0ffee"
+    history = store.history(URI)
+    assert [(t.role, t.content, t.items) for t in history.turns] == [
+        ("user", "Explain the selected code.", []),
+        ("assistant", "It adds.", []),
+    ]
+    assert history.compaction is None
+    store.append(URI, Turn("user", "And?"), Turn("assistant", "More.", items=[{"type": "x"}]))
+    store.close()
+    reopened = ConversationStore.open(tmp_path)
+    contents = [t.content for t in reopened.turns(URI)]
+    assert contents == ["Explain the selected code.", "It adds.", "And?", "More."]
+    assert reopened.turns(URI)[-1].items == [{"type": "x"}]
+    reopened.close()
+
+
+def test_output_items_and_compactions_survive_a_restart_and_go_with_a_reset(
+    tmp_path: Path,
+) -> None:
+    items = [
+        {"id": "rs_1", "type": "reasoning", "summary": [], "encrypted_content": "b64=="},
+        {"id": "msg_1", "type": "message", "role": "assistant", "content": []},
+    ]
+    store = ConversationStore.open(tmp_path)
+    store.append(URI, Turn("user", "q1"), Turn("assistant", "a1", items=items))
+    store.append(
+        URI, Turn("user", "q2"), Turn("assistant", "a2"), compaction=Compaction(2, "Summary: q1")
+    )
+    store.close()
+
+    reopened = ConversationStore.open(tmp_path)
+    history = reopened.history(URI)
+    assert history.turns[1].items == items  # exactly as received, in order
+    assert history.compaction == Compaction(2, "Summary: q1")
+    reopened.append(URI, Turn("user", "q3"), compaction=Compaction(4, "Summary: q1 q2"))
+    assert reopened.history(URI).compaction == Compaction(4, "Summary: q1 q2")  # the newest
+    reopened.reset(URI)
+    assert reopened.history(URI) == History([], None)
     reopened.close()

@@ -4,20 +4,28 @@ from __future__ import annotations
 
 import itertools
 import re
+from types import SimpleNamespace
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pygls.workspace import TextDocument
 
+from grok_lsp.assistant.anchor import Anchor, Span
 from grok_lsp.assistant.edits import (
+    CodeBlock,
     Position,
     Replacement,
+    choose_block,
+    code_blocks,
     extract_code,
     fit_to_selection,
     line_edits,
     line_ending_of,
     split_lines,
 )
+from grok_lsp.assistant.placement import NoSensibleEdit, place_code
+from grok_lsp.server.delivery import apply_code, preview_diff
 
 FAST = settings(max_examples=200, deadline=None)
 
@@ -395,3 +403,222 @@ def test_unchanged_lines_are_never_inside_an_edit(
             for start, end in spans:
                 assert not (start < content[1] and end > content[0]), (line, edits)
         line_start += len(line) + len(ending)
+
+
+# -- choose_block ---------------------------------------------------------------------
+
+SELECTION = "def area(width, height):\n    return width * height\n"
+
+
+@pytest.mark.parametrize(
+    ("answer", "chosen"),
+    [
+        # A longer test block after the rewrite does not replace the function.
+        (
+            "```python\ndef area(width: float, height: float) -> float:\n"
+            "    return width * height\n```\n\n```python\nimport pytest\n\n\n"
+            "@pytest.mark.parametrize('w, h, a', [(1, 2, 2), (3, 4, 12), (0, 5, 0)])\n"
+            "def test_area(w, h, a):\n    assert area(w, h) == a\n    assert area(h, w) == a\n```",
+            "def area(width: float, height: float) -> float:",
+        ),
+        # A usage example first, the code second.
+        (
+            "```python\nprint(area(2, 3))\n```\n\n```python\ndef area(width, height):\n"
+            '    """The area."""\n    return width * height\n```',
+            "def area(width, height):",
+        ),
+        # A shell command is never the code, however much it shares.
+        ("```bash\npython -c 'area(width, height)'\n```\n```\nreturn width*height\n```", "return"),
+        # A diff is compared by the lines it says are there now.
+        (
+            "```python\narea(1, 2)\n```\n```diff\n def area(width, height):\n"
+            "-    return width * height\n+    return abs(width * height)\n```",
+            " def area(width, height):",
+        ),
+    ],
+)
+def test_the_block_that_matches_the_selection_is_chosen(answer: str, chosen: str) -> None:
+    block = choose_block(code_blocks(answer), "python", SELECTION)
+    assert block is not None
+    assert block.code.startswith(chosen)
+
+
+@pytest.mark.parametrize(
+    ("code", "tag", "is_diff"),
+    [
+        ("-a\n+b", "diff", True),
+        ("--- a/x.py\n+++ b/x.py\n@@ -1 +1 @@\n-a\n+b", "", True),
+        ("- item\n- other item", "markdown", False),  # a Markdown list is not a diff
+        ("x = 1", "python", False),
+    ],
+)
+def test_a_diff_block_is_told_by_its_tag_or_its_hunks(code: str, tag: str, is_diff: bool) -> None:
+    assert CodeBlock(tag, code).is_diff is is_diff
+
+
+@pytest.mark.parametrize(
+    ("answer", "code"),
+    [
+        # A ```markdown answer holding a ```sh example: the inner fences do not close it.
+        (
+            "```markdown\n# T\n\n```sh\nmake\n```\n\nEnd.\n```\nAfter.",
+            "# T\n\n```sh\nmake\n```\n\nEnd.",
+        ),
+        # A diff of a Markdown file: an indented fence inside it is content.
+        ("```diff\n text\n   ```\n+more\n```", " text\n   ```\n+more"),
+        # An inner opening that is never closed is taken as content of the outer block.
+        ("```python\nx = '''\n```js\n'''\n```\nprose", "x = '''\n```js\n'''"),
+    ],
+)
+def test_fences_nested_the_way_models_nest_them(answer: str, code: str) -> None:
+    assert extract_code(answer) == code
+
+
+# -- place_code -----------------------------------------------------------------------
+
+
+def placed(document: str, answer_code: str, language: str | None = None, diff: bool = False) -> str:
+    """The document after placing the code on its ⟦selection⟧."""
+    start, end = document.index("⟦"), document.index("⟧") - 1
+    document = document.replace("⟦", "").replace("⟧", "")
+    placement = place_code(document, start, end, answer_code, is_diff=diff, language_id=language)
+    assert placement.start <= start and placement.end == end
+    return document[: placement.start] + placement.text + document[placement.end :]
+
+
+@pytest.mark.parametrize(
+    ("document", "code", "expected"),
+    [
+        # The issue: a top-level function, a comment added above.
+        (
+            "x = 1\n⟦def f():\n    return 1\n⟧y = 2\n",
+            "# f: documented.\ndef f():\n    return 1\n",
+            "x = 1\n# f: documented.\ndef f():\n    return 1\ny = 2\n",
+        ),
+        # A method selected after its indentation: the decorator stands at the method's level.
+        (
+            "class A:\n    ⟦def f(self):\n        return 1⟧\n",
+            "@cache\ndef f(self):\n    return 1",
+            "class A:\n    @cache\n    def f(self):\n        return 1\n",
+        ),
+        # The line before the selection repeated: not duplicated.
+        (
+            "def f():\n    a = 1\n    ⟦b = 2⟧\n",
+            "a = 1\nb = 3",
+            "def f():\n    a = 1\n    b = 3\n",
+        ),
+        # The whole enclosing function for two selected lines, changed only there.
+        (
+            "def f(x):\n    a = x\n    ⟦b = a\n    c = b⟧\n    return c\n",
+            "def f(x):\n    a = x\n    b = a + 1\n    c = b + 1\n    return c\n",
+            "def f(x):\n    a = x\n    b = a + 1\n    c = b + 1\n    return c\n",
+        ),
+        # The same in braces: the closing brace at the header's level ends the function.
+        (
+            "function f(x) {\n  if (x) {\n    ⟦a();⟧\n  }\n  return 1;\n}\n",
+            "function f(x) {\n  if (x) {\n    b();\n  }\n  return 1;\n}",
+            "function f(x) {\n  if (x) {\n    b();\n  }\n  return 1;\n}\n",
+        ),
+        # A lone closing brace the answer adds is not mistaken for the one after the selection.
+        (
+            "function f(x) {\n  ⟦a();⟧\n}\n",
+            "if (x) {\n  a();\n}",
+            "function f(x) {\n  if (x) {\n    a();\n  }\n}\n",
+        ),
+        # YAML: a nested mapping answered dedented, one key added.
+        (
+            "jobs:\n  test:\n    ⟦steps:\n      - run: make⟧\n",
+            "steps:\n  - run: make\n  - run: make lint",
+            "jobs:\n  test:\n    steps:\n      - run: make\n      - run: make lint\n",
+        ),
+    ],
+)
+def test_place_code(document: str, code: str, expected: str) -> None:
+    assert placed(document, code) == expected
+
+
+def test_makefile_recipes_get_tabs_even_when_the_selection_has_none() -> None:
+    document = "all: build\n\n⟦build:⟧\n"
+    assert placed(document, "build:\n    go build ./...", "makefile") == (
+        "all: build\n\nbuild:\n\tgo build ./...\n"
+    )
+
+
+def test_a_diff_is_applied_to_the_selection_with_context_around_it() -> None:
+    document = "def f():\n    a = 1\n    ⟦b = 2\n⟧    return a + b\n"
+    diff = "@@ -1,3 +1,3 @@\n     a = 1\n-    b = 2\n+    b = 3\n     return a + b\n"
+    assert placed(document, diff, diff=True) == "def f():\n    a = 1\n    b = 3\n    return a + b\n"
+
+
+@pytest.mark.parametrize(
+    ("document", "code", "diff", "reason"),
+    [
+        # The answer renames the parameter outside the two selected lines.
+        (
+            "def f(x):\n    ⟦a = x\n    b = a⟧\n    return b\n",
+            "def f(y):\n    a = y\n    b = a\n    return b",
+            False,
+            "also changes line 1, outside the selection",
+        ),
+        ("⟦a = 1\n⟧", "-a = 2\n+a = 3", True, "does not apply"),
+        # Two places match the hunk: applying at a guess could change the wrong one.
+        ("⟦x = 1\nx = 1\n⟧", "-x = 1\n+x = 2", True, "does not apply"),
+        ("a = 0\n⟦b = 1\n⟧", " a = 0\n-a = 0\n+a = 9\n b = 1", True, "does not apply"),
+        ("a = 0\n⟦b = 1\n⟧", "-a = 0\n+a = 9\n b = 1", True, "outside the selection"),
+    ],
+)
+def test_an_answer_that_cannot_be_placed_is_refused_with_a_reason(
+    document: str, code: str, diff: bool, reason: str
+) -> None:
+    with pytest.raises(NoSensibleEdit, match=reason):
+        placed(document, code, diff=diff)
+
+
+async def test_the_user_is_told_why_nothing_was_applied() -> None:
+    uri = "file:///p/f.py"
+    text = "def f(x):\n    a = x\n    return a\n"
+    document = TextDocument(uri, text, version=3)
+    ls = SimpleNamespace(workspace=SimpleNamespace(text_documents={uri: document}))
+    anchor = Anchor("    a = x\n", Span(1, 0, 2, 0))
+    applied, why = await apply_code(
+        ls,  # type: ignore[arg-type]
+        uri,
+        anchor,
+        "def f(y):\n    a = y\n    return a\n",
+        "Grok: Refactor",
+    )
+    assert not applied
+    assert why == (
+        "Nothing was changed: Grok's answer also changes line 1, outside the selection;"
+        " select that code too and ask again. The answer is in the conversation."
+    )
+
+
+@FAST
+@given(
+    document=st.text("ab \t\n\r:{}#-", max_size=40),
+    data=st.data(),
+    code=st.text("ab \t\n:{}#-", max_size=30),
+    diff=st.booleans(),
+)
+def test_a_placement_never_reaches_outside_the_selections_lines(
+    document: str, data: st.DataObject, code: str, diff: bool
+) -> None:
+    start = data.draw(st.integers(0, len(document)), label="start")
+    end = data.draw(st.integers(start, len(document)), label="end")
+    try:
+        placement = place_code(document, start, end, code, is_diff=diff)
+    except NoSensibleEdit:
+        return
+    assert placement.end == end
+    assert start - len(document[:start].split("\n")[-1].split("\r")[-1]) <= placement.start
+    assert not document[placement.start : start].strip()
+
+
+def test_the_preview_places_the_code_as_apply_would() -> None:
+    document = "class A:\n    def f(self):\n        return 1\n"
+    start = document.index("def f")
+    anchor = Anchor(document[start:], Span(1, 4, 3, 0))
+    code = "@cache\ndef f(self):\n    return 1\n"
+    diff = preview_diff("file:///a.py", anchor, code, document=(document, start, "python"))
+    assert diff.endswith("@@ -2,2 +2,3 @@\n+    @cache\n     def f(self):\n         return 1\n")

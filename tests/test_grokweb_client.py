@@ -13,7 +13,12 @@ import httpx
 import pytest
 
 from grok_lsp.assistant.answering import make_provider
-from grok_lsp.grokweb import GrokWeb, GrokWebCookiesRejectedError, GrokWebSignInError
+from grok_lsp.grokweb import (
+    GrokWeb,
+    GrokWebChallengeError,
+    GrokWebCookiesRejectedError,
+    GrokWebSignInError,
+)
 from grok_lsp.grokweb.client import grok_web_base_url
 from grok_lsp.settings import Settings
 from grok_lsp.xai import (
@@ -34,8 +39,9 @@ from grok_lsp.xai import (
 
 SSO = "sso-SECRET-0123456789"
 COOKIES = f"sso={SSO}; sso-rw=RW-SECRET-4567"
-SYSTEM = {"role": "system", "content": "You are Grok.\nTask: explain"}
+SYSTEM = {"role": "system", "content": "You are Grok."}
 CODE = (
+    "Explain the selected code.\n\n"
     "File: `calc.py` (python), lines 1-2 of 2.\n\nSelected code:\n```python\n"
     "1 | def add(a, b):\n2 |     return a + b\n```\n\nRequest: Explain the selected code."
 )
@@ -68,7 +74,7 @@ async def test_a_new_conversation_starts_with_the_whole_prompt(
     record = simulator.requests[-1]
     assert record.method == "POST"
     assert record.path == "/rest/app-chat/conversations/new"
-    assert record.body["message"].startswith("System: You are Grok.\nTask: explain\nUser: File:")
+    assert record.body["message"].startswith("System: You are Grok.\nUser: Explain the selected")
     assert record.body["modelName"] == "grok-3"
     assert record.body["isReasoning"] is False
     assert record.headers["cookie"] == "sso=<redacted>; sso-rw=<redacted>"
@@ -86,7 +92,7 @@ async def test_a_follow_up_sends_only_the_new_message_to_the_stored_conversation
     assert isinstance(started, ConversationStarted)
     follow_up = ChatRequest(
         messages=[
-            {"role": "system", "content": "Task: ask"},
+            {"role": "system", "content": "You are Grok."},
             {"role": "user", "content": CODE},
             {"role": "assistant", "content": content(first)},
             {"role": "user", "content": "Why a + b?"},
@@ -97,7 +103,7 @@ async def test_a_follow_up_sends_only_the_new_message_to_the_stored_conversation
     events = await collect(client, follow_up)
     record = simulator.requests[-1]
     assert record.path == f"/rest/app-chat/conversations/{started.conversation_id}/responses"
-    assert record.body["message"] == "System: Task: ask\nUser: Why a + b?\nAssistant:"
+    assert record.body["message"] == "System: You are Grok.\nUser: Why a + b?\nAssistant:"
     # the simulator, like grok.com, remembered the first turn
     assert "follow-up about `calc.py`" in content(events)
     assert "1 earlier turn" in content(events)
@@ -167,6 +173,20 @@ async def test_rejected_cookies_are_said_to_be_rejected(simulator: Any, control:
     assert "rejected the session cookies" in error.user_message()
     assert "grokWebCookies" in error.user_message()
     assert "bad-expired-session" not in error.user_message()
+
+
+@pytest.mark.parametrize("status", ["403", "200"])
+async def test_a_bot_protection_challenge_is_reported_as_such(
+    client: GrokWeb, simulator: Any, status: str
+) -> None:
+    with pytest.raises(GrokWebChallengeError) as raised:
+        await collect(client, explain(f"challenge={status}"))
+    message = raised.value.user_message()
+    assert f"bot-protection challenge page (HTTP {status})" in message
+    assert "not an expired session" in message and "cf_clearance" in message
+    assert not isinstance(raised.value, GrokWebCookiesRejectedError)
+    assert raised.value.fix_link == ("Open grok.com", "https://grok.com")
+    assert [r.status for r in simulator.requests] == [int(status)]
 
 
 @pytest.mark.parametrize(

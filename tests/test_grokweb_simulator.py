@@ -13,7 +13,7 @@ from grok_lsp.simulator.grokcom import split_prompt
 
 NEW = "/rest/app-chat/conversations/new"
 PROMPT = (
-    "System: Persona.\nTask: explain\nUser: File: `pkg/calc.py` (python), lines 1-1 of 1."
+    "System: Persona.\nUser: Explain the code.\nFile: `pkg/calc.py` (python), lines 1-1 of 1."
     "\n\nSelected code:\n```python\n1 | x = 1\n```\n\nRequest: Explain.\nAssistant:"
 )
 
@@ -46,7 +46,7 @@ def test_a_new_conversation_streams_id_tokens_final_message_and_title(simulator:
 def test_a_continued_conversation_has_flat_results_and_no_title(simulator: Any) -> None:
     conversation_id = results(post(simulator, NEW))[0]["conversation"]["conversationId"]
     path = f"/rest/app-chat/conversations/{conversation_id}/responses"
-    lines = results(post(simulator, path, "System: Task: ask\nUser: And then?\nAssistant:"))
+    lines = results(post(simulator, path, "System: Persona.\nUser: And then?\nAssistant:"))
     assert "conversation" not in lines[0] and all("title" not in r for r in lines)
     text = "".join(r["token"] for r in lines if "token" in r)
     assert "follow-up about `pkg/calc.py`" in text and "1 earlier turn" in text

@@ -28,9 +28,20 @@ File: `src/shop/cart.py`
 """
 
 
+# How a user turn opens for each task: the simulator reads the task from these words.
+OPENINGS = {
+    "explain": "Explain the selected code.",
+    "tests": "Write tests for the selected code.",
+    "refactor": "Refactor the selected code.",
+    "fix": "Fix the selected code.",
+    "document": "Document the selected code.",
+    "ask": "Answer the user's question about their code.",
+}
+
+
 def messages(task: str, user: str, *history: dict[str, str]) -> list[dict[str, str]]:
-    system = {"role": "system", "content": f"You are a coding assistant.\nTask: {task}"}
-    return [system, *history, {"role": "user", "content": user}]
+    system = {"role": "system", "content": "You are a coding assistant."}
+    return [system, *history, {"role": "user", "content": f"{OPENINGS[task]}\n{user}"}]
 
 
 def selection(code: str, language: str, path: str, instruction: str = "") -> str:
@@ -354,8 +365,9 @@ def test_usage_is_reported_only_when_asked(simulator: Simulator) -> None:
     last = events[-1]
     assert last["choices"] == []
     assert last["usage"]["completion_tokens"] == len(events) - 2
-    prompt_chars = sum(len(m["content"]) for m in msgs)
-    assert last["usage"]["prompt_tokens"] == (prompt_chars + 3) // 4
+    # The input as the model sees it: each message after its role marker, one per line.
+    seen = "\n".join(f"<|{m['role']}|>{m['content']}" for m in msgs)
+    assert last["usage"]["prompt_tokens"] == (len(seen) + 3) // 4
 
 
 def test_usage_control_overrides_stream_options(simulator: Simulator) -> None:
@@ -377,10 +389,7 @@ def test_reasoning_tokens_and_cached_tokens_of_a_conversation(simulator: Simulat
     first_msgs = messages("ask", "first question")
     conv = {"x-grok-conv-id": "conv-1", "x-sim": "reasoning=4"}
     first = chunks(stream(simulator, first_msgs, stream_options=options, headers=conv))[-1]
-    history = [
-        {"role": "user", "content": "first question"},
-        {"role": "assistant", "content": "A."},
-    ]
+    history = [first_msgs[1], {"role": "assistant", "content": "A."}]
     second_msgs = messages("ask", "second question", *history)
     second = chunks(stream(simulator, second_msgs, stream_options=options, headers=conv))[-1]
     elsewhere = chunks(
@@ -395,8 +404,24 @@ def test_reasoning_tokens_and_cached_tokens_of_a_conversation(simulator: Simulat
     assert first["usage"]["completion_tokens_details"]["reasoning_tokens"] == 4
     assert first["usage"]["prompt_tokens_details"]["cached_tokens"] == 0
     cached = second["usage"]["prompt_tokens_details"]["cached_tokens"]
-    assert cached == first["usage"]["prompt_tokens"] > 0
+    assert cached == first["usage"]["prompt_tokens"] > 0  # all of the previous request
     assert elsewhere["usage"]["prompt_tokens_details"]["cached_tokens"] == 0
+
+
+def test_the_cache_serves_only_the_prefix_shared_with_the_previous_request(
+    simulator: Simulator,
+) -> None:
+    options = {"include_usage": True}
+    conv = {"x-grok-conv-id": "conv-prefix"}
+    shared = "You are a coding assistant. " * 20  # 560 characters: 140 tokens
+    first = [{"role": "system", "content": shared + "Explain."}, {"role": "user", "content": "a"}]
+    second = [{"role": "system", "content": shared + "Refactor."}, {"role": "user", "content": "a"}]
+    chunks(stream(simulator, first, stream_options=options, headers=conv))
+    usage = chunks(stream(simulator, second, stream_options=options, headers=conv))[-1]["usage"]
+    cached = usage["prompt_tokens_details"]["cached_tokens"]
+    # `<|system|>` (10 characters) and the shared text repeat; the rest does not.
+    assert cached == (10 + len(shared) + 3) // 4
+    assert cached < usage["prompt_tokens"]
 
 
 def test_max_completion_tokens_stops_with_finish_reason_length(simulator: Simulator) -> None:
@@ -494,7 +519,7 @@ def test_requests_are_recorded_without_the_key(simulator: Simulator) -> None:
     assert [r["path"] for r in over_http] == ["/v1/chat/completions"]
     assert over_http[0]["headers"]["authorization"] == "Bearer <redacted>"
     assert "test-key" not in json.dumps(over_http)
-    assert records[0].body["messages"][-1]["content"] == "hi"
+    assert records[0].body["messages"][-1]["content"] == messages("ask", "hi")[-1]["content"]
     assert records[0].method == "POST"
     assert records[0].status == 200
 

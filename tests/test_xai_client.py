@@ -1,9 +1,11 @@
-"""AsyncXAI against the simulator over real HTTP (and a mock transport for connect failures)."""
+"""AsyncXAI on chat completions (`api: "chat-completions"`) against the simulator over real
+HTTP, and a mock transport for connect failures. The Responses API: test_xai_responses.py."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import time
 from collections.abc import AsyncIterator
@@ -36,6 +38,7 @@ from grok_lsp.xai import (
 )
 
 KEY = "xai-FAKEKEY-9f8e7d6c5b4a"
+ChatXAI = functools.partial(AsyncXAI, api="chat-completions")
 MODEL = "grok-4.3"
 
 
@@ -56,7 +59,7 @@ def words(n: int) -> list[str]:
 
 @pytest.fixture
 async def client(simulator: Any) -> AsyncIterator[AsyncXAI]:
-    async with AsyncXAI(KEY, simulator.base_url, backoff_base=0.01, backoff_cap=0.05) as xai:
+    async with ChatXAI(KEY, simulator.base_url, backoff_base=0.01, backoff_cap=0.05) as xai:
         yield xai
 
 
@@ -183,7 +186,7 @@ async def test_models_key_info_and_language_models(client: AsyncXAI) -> None:
 async def test_error_status_maps_to_class_with_message(
     simulator: Any, status: int, cls: type[APIStatusError], shape: str
 ) -> None:
-    async with AsyncXAI(KEY, simulator.base_url, max_retries=0) as xai:
+    async with ChatXAI(KEY, simulator.base_url, max_retries=0) as xai:
         with pytest.raises(cls) as info:
             await collect(xai, ask(f"status={status} error_shape={shape}"))
     error = info.value
@@ -203,7 +206,7 @@ async def test_unknown_model_is_model_not_found(client: AsyncXAI) -> None:
 async def test_bad_key_is_never_shown(simulator: Any, caplog: pytest.LogCaptureFixture) -> None:
     bad = "bad-FAKEKEY-1234567890"
     caplog.set_level(logging.DEBUG)
-    async with AsyncXAI(bad, simulator.base_url, backoff_base=0.01) as xai:
+    async with ChatXAI(bad, simulator.base_url, backoff_base=0.01) as xai:
         assert bad not in repr(xai)
         with pytest.raises(AuthenticationError) as info:
             await collect(xai, ask("tokens=3"))
@@ -224,13 +227,13 @@ async def test_bad_key_is_never_shown(simulator: Any, caplog: pytest.LogCaptureF
 
 
 async def test_missing_key_fails_before_any_request(simulator: Any) -> None:
-    async with AsyncXAI(None, simulator.base_url) as xai:
+    async with ChatXAI(None, simulator.base_url) as xai:
         assert "missing" in repr(xai)
         with pytest.raises(MissingAPIKeyError):
             await collect(xai, ask("tokens=1"))
         with pytest.raises(MissingAPIKeyError):
             await xai.list_models()
-    async with AsyncXAI("", simulator.base_url) as xai:
+    async with ChatXAI("", simulator.base_url) as xai:
         with pytest.raises(MissingAPIKeyError):
             await xai.chat(ask())
     assert simulator.requests == []
@@ -243,7 +246,7 @@ async def test_retries_until_success(client: AsyncXAI, simulator: Any) -> None:
 
 
 async def test_retries_give_up_after_max_retries(simulator: Any) -> None:
-    async with AsyncXAI(KEY, simulator.base_url, max_retries=2, backoff_base=0.01) as xai:
+    async with ChatXAI(KEY, simulator.base_url, max_retries=2, backoff_base=0.01) as xai:
         with pytest.raises(ServiceUnavailableError):
             await xai.chat(ask("status=502 fail_times=10 key=retry-fail"))
     assert len(chats(simulator)) == 3
@@ -290,7 +293,7 @@ async def test_malformed_chunk_keeps_partial(client: AsyncXAI) -> None:
 
 
 async def test_stall_times_out_with_partial(simulator: Any) -> None:
-    async with AsyncXAI(KEY, simulator.base_url, timeout_seconds=0.5) as xai:
+    async with ChatXAI(KEY, simulator.base_url, timeout_seconds=0.5) as xai:
         seen: list[StreamEvent] = []
         with pytest.raises(StreamTimeoutError) as info:
             await collect(xai, ask("tokens=20 stall_after=2"), seen)
@@ -299,14 +302,14 @@ async def test_stall_times_out_with_partial(simulator: Any) -> None:
 
 
 async def test_silence_before_the_first_byte_times_out(simulator: Any) -> None:
-    async with AsyncXAI(KEY, simulator.base_url, timeout_seconds=0.3) as xai:
+    async with ChatXAI(KEY, simulator.base_url, timeout_seconds=0.3) as xai:
         with pytest.raises(StreamTimeoutError):
             await collect(xai, ask("tokens=2 delay=3"))
 
 
 async def test_slow_stream_is_not_cut_by_the_read_timeout(simulator: Any) -> None:
     # 1.2 s in total, well over timeout_seconds, but never 0.5 s of silence.
-    async with AsyncXAI(KEY, simulator.base_url, timeout_seconds=0.5) as xai:
+    async with ChatXAI(KEY, simulator.base_url, timeout_seconds=0.5) as xai:
         events = await collect(xai, ask("tokens=6 tps=5"))
     assert text_of(events).split() == words(6)
 
@@ -359,7 +362,7 @@ async def test_cancel_during_backoff_is_immediate() -> None:
         return httpx.Response(503, json={"error": "busy"}, headers={"retry-after": "30"})
 
     transport = httpx.MockTransport(busy)
-    async with AsyncXAI(KEY, "http://sim.invalid/v1", transport=transport) as xai:
+    async with ChatXAI(KEY, "http://sim.invalid/v1", transport=transport) as xai:
         task = asyncio.create_task(xai.chat(ask()))
         await asyncio.sleep(0.1)
         started = time.monotonic()
@@ -377,7 +380,7 @@ async def test_connect_errors_are_retried_then_reported() -> None:
         raise httpx.ConnectError("Connection refused", request=request)
 
     transport = httpx.MockTransport(refuse)
-    async with AsyncXAI(
+    async with ChatXAI(
         KEY, "http://sim.invalid/v1", max_retries=2, backoff_base=0.01, transport=transport
     ) as xai:
         with pytest.raises(APIConnectionError) as info:
@@ -397,15 +400,13 @@ async def test_connect_error_then_success() -> None:
         return httpx.Response(200, json={"data": [{"id": "grok-4.3"}]})
 
     transport = httpx.MockTransport(flaky)
-    async with AsyncXAI(
-        KEY, "http://sim.invalid/v1", backoff_base=0.01, transport=transport
-    ) as xai:
+    async with ChatXAI(KEY, "http://sim.invalid/v1", backoff_base=0.01, transport=transport) as xai:
         assert await xai.list_models() == ["grok-4.3"]
     assert len(attempts) == 2
 
 
 async def test_unreachable_server(unused_tcp_port: int) -> None:
     base = f"http://127.0.0.1:{unused_tcp_port}/v1"
-    async with AsyncXAI(KEY, base, max_retries=1, backoff_base=0.01) as xai:
+    async with ChatXAI(KEY, base, max_retries=1, backoff_base=0.01) as xai:
         with pytest.raises(APIConnectionError):
             await xai.list_models()

@@ -21,9 +21,11 @@ from grok_lsp.xai import (
     InvalidRequestError,
     MalformedResponseError,
     ModelNotFoundError,
+    OutputItems,
     PermissionDeniedError,
     RateLimitError,
     ReasoningDelta,
+    ResponseFailedError,
     ServiceUnavailableError,
     StreamInterruptedError,
     StreamTimeoutError,
@@ -32,6 +34,8 @@ from grok_lsp.xai import (
     _parse,
     _requests,
 )
+from grok_lsp.xai.responses import ResponseStreamParser
+from grok_lsp.xai.responses import parse_usage as responses_usage
 
 KEY = "xai-FAKEKEY-0123456789abcdef"
 
@@ -65,6 +69,11 @@ USAGE = {
 }
 
 
+# xAI's chat completions count reasoning apart from `completion_tokens` (7 + 3); grok-lsp's
+# completion tokens are the whole output, reasoning included, as the Responses API counts.
+OUTPUT_USAGE = Usage(prompt_tokens=12, completion_tokens=10, reasoning_tokens=3, cached_tokens=8)
+
+
 def test_chunk_events_come_in_order_reasoning_content_finish_usage() -> None:
     parser = _parse.StreamParser()
     events = parser.feed(chunk(content="b", reasoning="a", finish="stop", usage=USAGE))
@@ -72,7 +81,7 @@ def test_chunk_events_come_in_order_reasoning_content_finish_usage() -> None:
         ReasoningDelta("a"),
         ContentDelta("b"),
         Finished("stop"),
-        UsageReport(Usage(12, 7, 3, 8)),
+        UsageReport(OUTPUT_USAGE),
     ]
 
 
@@ -89,7 +98,7 @@ def test_empty_choices_and_blank_data_are_tolerated() -> None:
     parser = _parse.StreamParser()
     assert parser.feed("") == []
     assert parser.feed(chunk(choices=False)) == []
-    assert parser.feed(chunk(choices=False, usage=USAGE)) == [UsageReport(Usage(12, 7, 3, 8))]
+    assert parser.feed(chunk(choices=False, usage=USAGE)) == [UsageReport(OUTPUT_USAGE)]
     assert parser.feed(chunk(content="")) == []
 
 
@@ -128,7 +137,7 @@ def test_parse_completion() -> None:
     }
     result = _parse.parse_completion(payload, "fallback")
     assert (result.text, result.reasoning, result.finish_reason) == ("hi", "r", "stop")
-    assert result.usage == Usage(12, 7, 3, 8)
+    assert result.usage == OUTPUT_USAGE
     assert result.model == "grok-4.3"
     with pytest.raises(MalformedResponseError):
         _parse.parse_completion({"choices": []}, "m")
@@ -161,7 +170,8 @@ def test_completion_from_stream_has_the_completion_shape() -> None:
     }
     assert choice["finish_reason"] == "stop"
     assert completion["usage"]["prompt_tokens_details"]["cached_tokens"] == 8
-    assert _parse.parse_completion(completion, "m").usage == Usage(12, 7, 3, 8)
+    assert completion["usage"]["completion_tokens"] == 7  # the API's own count again
+    assert _parse.parse_completion(completion, "m").usage == OUTPUT_USAGE
 
 
 def test_api_message_shapes() -> None:
@@ -275,3 +285,47 @@ def test_request_building() -> None:
     assert headers["User-Agent"] == f"grok-lsp/{__version__}"
     assert "x-grok-conv-id" not in _requests.build_headers(KEY)
     assert _requests.endpoint_url("http://h/v1/", "/models") == "http://h/v1/models"
+
+
+def _event(kind: str, **fields: Any) -> str:
+    return json.dumps({"type": kind, **fields})
+
+
+def test_responses_parser_ignores_events_it_does_not_need_and_done_before_the_end() -> None:
+    parser = ResponseStreamParser()
+    assert parser.feed(_event("response.created", response={"model": "grok-4.3"})) == []
+    assert parser.feed(_event("response.content_part.added", part={})) == []
+    assert parser.feed(_event("response.output_text.delta", delta="hi")) == [ContentDelta("hi")]
+    assert parser.feed("[DONE]") == [] and not parser.done  # not an end: no terminal event yet
+    assert parser.text == "hi"
+
+
+def test_responses_parser_an_incomplete_response_is_never_complete() -> None:
+    for reason, finish in (("max_output_tokens", "length"), ("content_filter", "content_filter")):
+        parser = ResponseStreamParser()
+        response = {"status": "incomplete", "incomplete_details": {"reason": reason}, "output": []}
+        events = parser.feed(_event("response.incomplete", response=response))
+        assert events == [OutputItems([]), Finished(finish, complete=False)]
+        assert parser.done
+
+
+def test_responses_parser_error_events_raise_with_the_apis_words() -> None:
+    parser = ResponseStreamParser()
+    parser.feed(_event("response.output_text.delta", delta="par"))
+    with pytest.raises(ResponseFailedError, match=r"overloaded \(server_error\)") as raised:
+        parser.feed(_event("error", code="server_error", message="overloaded"))
+    assert raised.value.partial == "par"
+    with pytest.raises(MalformedResponseError):
+        ResponseStreamParser().feed(_event("response.completed", response={"output": "x"}))
+    with pytest.raises(MalformedResponseError):
+        ResponseStreamParser().feed('{"no": "type"}')
+
+
+def test_responses_usage_keeps_reasoning_inside_the_output() -> None:
+    raw = {
+        "input_tokens": 100,
+        "input_tokens_details": {"cached_tokens": 90},
+        "output_tokens": 30,
+        "output_tokens_details": {"reasoning_tokens": 20},
+    }
+    assert responses_usage(raw) == Usage(100, 30, 20, 90)

@@ -10,35 +10,44 @@ from grok_lsp.settings import UserAction
 
 ResultKind = Literal["explain", "edit"]
 
-_PERSONA = (
+# One system prompt for every action: the API's prompt cache serves a conversation only
+# while its beginning stays the same, so what differs per action travels in the user turn.
+SYSTEM_PROMPT = (
     "You are Grok, an expert software engineer working inside the user's code editor. "
-    "The user message gives the file, the selected code with line numbers, surrounding "
-    "context and any diagnostics."
+    "Each user message says what to do, then gives the file, the selected code with line "
+    "numbers, surrounding context and any diagnostics. Answer explanations and questions "
+    "in concise Markdown. When a message asks for replacement code, reply with one short "
+    "sentence saying what you changed, then the complete replacement in exactly one fenced "
+    "code block."
 )
-_EDIT_RULES = (
+EDIT_RULES = (
     "Reply with one short sentence saying what you changed, then the complete replacement "
     "for the selected code in exactly one fenced code block. The block replaces the "
     "selection verbatim: no line numbers, no surrounding context, same indentation style."
 )
+ANSWER_RULES = "Answer in concise Markdown."
 
 
 @attrs.frozen
 class Action:
-    """One kind of request: its command, how it is shown, its prompt and what it produces."""
+    """One kind of request: its command, how it is shown, and what it asks and produces.
+
+    `task` opens the user turn (what to do and how to answer); `instruction` is the default
+    request, replaced by the user's own words where a command takes them.
+    """
 
     id: str
     title: str
     command: str
     result: ResultKind
-    system_prompt: str
+    task: str
     instruction: str
+    reasoning_effort: str | None = None  # a user action's own; else the setting's
 
 
 def _builtin(id: str, title: str, result: ResultKind, task: str, instruction: str) -> Action:
-    # `Task:` names the job for humans and for the API simulator's deterministic answers.
-    rules = _EDIT_RULES if result == "edit" else "Answer in concise Markdown."
-    system = f"{_PERSONA}\n{task}\n{rules}\nTask: {id}"
-    return Action(id, f"Grok: {title}", f"grok.{id}", result, system, instruction)
+    rules = EDIT_RULES if result == "edit" else ANSWER_RULES
+    return Action(id, f"Grok: {title}", f"grok.{id}", result, f"{task}\n{rules}", instruction)
 
 
 EXPLAIN = _builtin(
@@ -77,11 +86,17 @@ BUILTIN_ACTIONS: dict[str, Action] = {a.id: a for a in (EXPLAIN, REFACTOR, FIX, 
 
 def user_defined(action: UserAction) -> Action:
     """A user action from settings; its prompt template is filled in by `render_template`."""
-    task = "edit-custom" if action.result == "edit" else "explain-custom"
-    rules = _EDIT_RULES if action.result == "edit" else "Answer in concise Markdown."
-    system = f"{_PERSONA}\n{rules}\nTask: {task}"
+    rules = EDIT_RULES if action.result == "edit" else ANSWER_RULES
     title = action.title if action.title.startswith("Grok: ") else f"Grok: {action.title}"
-    return Action(action.id, title, "grok.action", action.result, system, action.prompt)
+    return Action(
+        action.id,
+        title,
+        "grok.action",
+        action.result,
+        rules,
+        action.prompt,
+        action.reasoning_effort,
+    )
 
 
 def render_template(template: str, values: dict[str, str]) -> str:

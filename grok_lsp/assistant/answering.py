@@ -17,7 +17,7 @@ import attrs
 
 from grok_lsp.assistant.actions import Action
 from grok_lsp.assistant.context import CodeSelection, DiagnosticNote, Prompt, build_prompt
-from grok_lsp.assistant.conversations import ConversationStore, Turn
+from grok_lsp.assistant.conversations import ConversationStore, History, Turn
 from grok_lsp.assistant.usage import ModelCatalog, prices_by_model
 from grok_lsp.settings import Settings
 from grok_lsp.xai.errors import GrokError
@@ -26,6 +26,7 @@ from grok_lsp.xai.events import (
     ContentDelta,
     ConversationStarted,
     Finished,
+    OutputItems,
     ReasoningDelta,
     StreamEvent,
     TitleChanged,
@@ -62,6 +63,9 @@ class Answer:
     reasoning: list[str] = attrs.Factory(list)
     usage: Usage = attrs.Factory(Usage)
     finish_reason: str | None = None
+    cut: bool = False  # the API said the answer stopped early
+    # The response's output items (Responses API), to go back with the next turns.
+    items: list[dict[str, Any]] = attrs.Factory(list)
     complete: bool = False
     reasoning_seconds: float | None = None
     thinking_since: float | None = None
@@ -82,6 +86,9 @@ class Answer:
             self.usage = event.usage
         elif isinstance(event, Finished):
             self.finish_reason = event.reason
+            self.cut = not event.complete
+        elif isinstance(event, OutputItems):
+            self.items = event.items
 
 
 # Above any refactor of a maximal (256,000-character) selection: a runaway stream stops here.
@@ -130,6 +137,7 @@ def make_provider(settings: Settings) -> Provider:
         settings.effective_api_key(),
         check_base_url(settings),
         timeout_seconds=settings.timeout_seconds,
+        api=settings.api,
     )
 
 
@@ -196,19 +204,26 @@ class Assistant:
             settings.timeout_seconds,
             settings.effective_grok_web_cookies(),
             settings.allow_insecure_base_url,
+            settings.api,
         )
 
     async def history(self, uri: str) -> list[Turn]:
+        """Every turn, for showing the conversation."""
         return await self.in_store(self.store.turns, uri)
+
+    async def conversation(self, uri: str) -> History:
+        """What the next request builds on: the turns and their latest compaction."""
+        return await self.in_store(self.store.history, uri)
 
     def prepare(
         self,
         action: Action,
         selection: CodeSelection | None,
         instruction: str,
-        history: Sequence[Turn],
+        history: History | Sequence[Turn],
         settings: Settings,
         diagnostics: Sequence[DiagnosticNote] = (),
+        project_context: Sequence[str] = (),
     ) -> Prompt:
         return build_prompt(
             action,
@@ -216,8 +231,9 @@ class Assistant:
             instruction,
             history,
             context_lines=settings.context_lines,
-            max_context_tokens=settings.max_context_tokens,
+            max_context_tokens=settings.context_budget(),
             diagnostics=diagnostics,
+            project_context=project_context,
         )
 
     async def answer(
@@ -242,10 +258,11 @@ class Assistant:
             model=model,
             temperature=settings.temperature,
             max_tokens=settings.max_tokens,
+            reasoning_effort=action.reasoning_effort or settings.reasoning_effort,
             conversation_id=conversation_id,
             provider_conversation_id=provider_conversation_id,
         )
-        user_turn = Turn(role="user", content=prompt.messages[-1]["content"], action=action.id)
+        user_turn = Turn(role="user", content=prompt.user_turn, action=action.id)
         try:
             events = self.provider(settings).stream_chat(request)
             # aclosing: leaving early (cancel, too long) closes the HTTP stream at once.
@@ -255,10 +272,10 @@ class Assistant:
                         await self._remember(uri, settings, event)
                     self._take(answer, event)
                     on_event(event)
-            # An answer cut at maxTokens is not the whole answer.
-            answer.complete = answer.finish_reason != "length"
+            # An answer cut at maxTokens (or otherwise incomplete) is not the whole answer.
+            answer.complete = not answer.cut
         finally:
-            await asyncio.shield(self._save(uri, user_turn, answer, action))
+            await asyncio.shield(self._save(uri, user_turn, answer, action, prompt))
         return answer
 
     async def _remember(
@@ -287,7 +304,9 @@ class Assistant:
                 f"The answer passed {MAX_ANSWER_CHARS:,} characters; grok-lsp stopped reading it."
             )
 
-    async def _save(self, uri: str, user_turn: Turn, answer: Answer, action: Action) -> None:
+    async def _save(
+        self, uri: str, user_turn: Turn, answer: Answer, action: Action, prompt: Prompt
+    ) -> None:
         reply = Turn(
             role="assistant",
             content=answer.text,
@@ -295,8 +314,10 @@ class Assistant:
             action=action.id,
             model=answer.model,
             usage=answer.usage.to_lsp(),
+            items=answer.items,
         )
-        await self.in_store(self.store.append, uri, user_turn, reply)
+        append = partial(self.store.append, compaction=prompt.compaction)
+        await self.in_store(append, uri, user_turn, reply)
 
     async def aclose(self) -> None:
         for task in self._catalogs.values():

@@ -13,10 +13,11 @@ PREFIX_CHARS = 4000
 SUFFIX_CHARS = 1000
 MAX_COMPLETION_TOKENS = 128
 
-SYSTEM_PROMPT = (
-    "You are Grok, completing code in the user's editor. The user message shows the file "
-    f"with {CURSOR} where the cursor is. Reply with only the text to insert at the cursor: "
-    "no explanation, no repetition of the code before or after it.\nTask: complete"
+SYSTEM_PROMPT = "You are Grok, completing code in the user's editor."
+TASK = (
+    f"Complete the code at the cursor, marked {CURSOR} in the file below. Reply with only "
+    "the text to insert at the cursor: no explanation, no repetition of the code before or "
+    "after it."
 )
 
 
@@ -45,7 +46,7 @@ def completion_context(path: str, language_id: str, text: str, offset: int) -> C
 def completion_messages(context: CompletionContext) -> list[dict[str, str]]:
     fence = "````"
     user = (
-        f"File: `{context.path}` ({context.language_id})\n"
+        f"{TASK}\n\nFile: `{context.path}` ({context.language_id})\n"
         f"{fence}{context.language_id}\n{context.prefix}{CURSOR}{context.suffix}\n{fence}"
     )
     return [{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": user}]

@@ -18,7 +18,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import attrs
 
@@ -40,9 +40,16 @@ CREATE TABLE IF NOT EXISTS turns (
     action TEXT NOT NULL,
     model TEXT NOT NULL,
     usage TEXT NOT NULL,
-    created_at REAL NOT NULL
+    created_at REAL NOT NULL,
+    items TEXT NOT NULL DEFAULT '[]'
 );
 CREATE INDEX IF NOT EXISTS turns_in_order ON turns (conversation, seq);
+CREATE TABLE IF NOT EXISTS compactions (
+    conversation TEXT NOT NULL,
+    covers INTEGER NOT NULL,
+    summary TEXT NOT NULL,
+    created_at REAL NOT NULL
+);
 CREATE TABLE IF NOT EXISTS provider_conversations (
     conversation TEXT NOT NULL,
     provider TEXT NOT NULL,
@@ -51,6 +58,8 @@ CREATE TABLE IF NOT EXISTS provider_conversations (
 );
 COMMIT;
 """
+# Files written before answers kept the API's output items lack the column: add it.
+_ADD_ITEMS = "ALTER TABLE turns ADD COLUMN items TEXT NOT NULL DEFAULT '[]'"
 
 T = TypeVar("T")
 
@@ -59,7 +68,9 @@ T = TypeVar("T")
 class Turn:
     """One message of a conversation: the user's (`"user"`) or Grok's (`"assistant"`).
 
-    `complete` is False for an answer that was cancelled or failed midway.
+    `complete` is False for an answer that was cancelled or failed midway. `items` are the
+    API's output items of an answer (reasoning with its encrypted content, then the message),
+    exactly as received: they go back in their place with every later turn.
     """
 
     role: str
@@ -69,6 +80,23 @@ class Turn:
     model: str = ""
     usage: dict[str, int] = attrs.Factory(dict)
     created_at: float = attrs.Factory(time.time)
+    items: list[dict[str, Any]] = attrs.Factory(list)
+
+
+@attrs.frozen
+class Compaction:
+    """The first `covers` turns of a conversation, replaced by `summary` in what is sent."""
+
+    covers: int
+    summary: str
+
+
+@attrs.frozen
+class History:
+    """What a new request builds on: every turn, and the latest compaction of the oldest."""
+
+    turns: list[Turn]
+    compaction: Compaction | None = None
 
 
 class DamagedFileError(Exception):
@@ -124,28 +152,40 @@ class ConversationStore:
 
     def turns(self, uri: str) -> list[Turn]:
         """The document's turns, oldest first."""
-        rows = self._run(
-            lambda db: db.execute(
-                "SELECT role, content, complete, action, model, usage, created_at FROM turns "
-                "JOIN conversations ON turns.conversation = conversations.id "
-                "WHERE conversations.uri = ? ORDER BY seq",
-                (uri,),
-            ).fetchall()
-        )
-        return [
-            Turn(role, content, bool(complete), action, model, json.loads(usage), created_at)
-            for role, content, complete, action, model, usage, created_at in rows
-        ]
+        return self._run(lambda db: _turns(db, uri))
 
-    def append(self, uri: str, *turns: Turn) -> None:
-        """Add turns in order, in one transaction (an exchange is written whole or not at all)."""
+    def history(self, uri: str) -> History:
+        """The turns and the latest compaction, read together."""
+
+        def read(db: sqlite3.Connection) -> History:
+            row = db.execute(
+                "SELECT covers, summary FROM compactions JOIN conversations "
+                "ON compactions.conversation = conversations.id WHERE conversations.uri = ? "
+                "ORDER BY covers DESC LIMIT 1",
+                (uri,),
+            ).fetchone()
+            compaction = None if row is None else Compaction(int(row[0]), str(row[1]))
+            return History(_turns(db, uri), compaction)
+
+        return self._run(read)
+
+    def append(self, uri: str, *turns: Turn, compaction: Compaction | None = None) -> None:
+        """Add turns in order, in one transaction (an exchange is written whole or not at all).
+
+        A `compaction` made for the request of these turns is written with them.
+        """
 
         def write(db: sqlite3.Connection) -> None:
             with _transaction(db):
                 conversation = _ensure_conversation(db, uri, self._pending_ids.get(uri))
+                if compaction is not None:
+                    db.execute(
+                        "INSERT INTO compactions VALUES (?, ?, ?, ?)",
+                        (conversation, compaction.covers, compaction.summary, time.time()),
+                    )
                 db.executemany(
                     "INSERT INTO turns (conversation, role, content, complete, action, model, "
-                    "usage, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    "usage, created_at, items) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [
                         (
                             conversation,
@@ -156,6 +196,7 @@ class ConversationStore:
                             turn.model,
                             json.dumps(turn.usage),
                             turn.created_at,
+                            json.dumps(turn.items),
                         )
                         for turn in turns
                     ],
@@ -280,16 +321,53 @@ def _connect(path: Path) -> sqlite3.Connection:
             raise DamagedFileError("; ".join(problems[:3]))
         connection.execute("PRAGMA journal_mode = WAL")
         connection.execute("PRAGMA synchronous = FULL")
-        connection.executescript(_SCHEMA)
+        _create_schema(connection)
     except BaseException:
         connection.close()
         raise
     return connection
 
 
+def _create_schema(connection: sqlite3.Connection) -> None:
+    connection.executescript(_SCHEMA)
+    columns = {row[1] for row in connection.execute("PRAGMA table_info(turns)")}
+    if "items" not in columns:
+        connection.execute(_ADD_ITEMS)
+
+
+def _turns(db: sqlite3.Connection, uri: str) -> list[Turn]:
+    rows = db.execute(
+        "SELECT role, content, complete, action, model, usage, created_at, items FROM turns "
+        "JOIN conversations ON turns.conversation = conversations.id "
+        "WHERE conversations.uri = ? ORDER BY seq",
+        (uri,),
+    ).fetchall()
+    return [
+        Turn(
+            role,
+            content,
+            bool(complete),
+            action,
+            model,
+            json.loads(usage),
+            created_at,
+            _items(items),
+        )
+        for role, content, complete, action, model, usage, created_at, items in rows
+    ]
+
+
+def _items(text: str) -> list[dict[str, Any]]:
+    try:
+        items = json.loads(text)
+    except ValueError:
+        return []
+    return [item for item in items if isinstance(item, dict)] if isinstance(items, list) else []
+
+
 def _in_memory() -> sqlite3.Connection:
     connection = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
-    connection.executescript(_SCHEMA)
+    _create_schema(connection)
     return connection
 
 
@@ -299,7 +377,7 @@ def _copy_to_memory(connection: sqlite3.Connection) -> sqlite3.Connection:
         connection.backup(memory)
     with contextlib.suppress(sqlite3.Error):
         connection.close()
-    memory.executescript(_SCHEMA)  # when the copy failed or the file was still empty
+    _create_schema(memory)  # when the copy failed or the file was still empty
     return memory
 
 
@@ -366,5 +444,6 @@ def _forget(db: sqlite3.Connection, uri: str) -> None:
     row = db.execute("SELECT id FROM conversations WHERE uri = ?", (uri,)).fetchone()
     if row is not None:
         db.execute("DELETE FROM turns WHERE conversation = ?", row)
+        db.execute("DELETE FROM compactions WHERE conversation = ?", row)
         db.execute("DELETE FROM provider_conversations WHERE conversation = ?", row)
         db.execute("DELETE FROM conversations WHERE uri = ?", (uri,))

@@ -73,7 +73,7 @@ _DIFF_LINE_MARKS = frozenset({"+", "-", " ", "@", "\\", ""})
 _COMMAND_TAGS = frozenset({"bash", "sh", "shell", "console", "terminal", "shell-session", "text"})
 _WORD = re.compile(r"\w+")
 _TOKEN = re.compile(r"\w+|[^\w\s]")
-_MOST_TOKENS = 4000  # enough to tell blocks apart; keeps the comparison fast on huge answers
+_MOST_TOKENS = 600  # enough to tell blocks apart; keeps the comparison fast on huge answers
 
 
 def code_blocks(answer: str) -> list[CodeBlock]:
@@ -107,8 +107,8 @@ def choose_block(
     breaks ties. Without a selection to compare with, the longest block in the
     document's language wins.
     """
-    if not blocks:
-        return None
+    if len(blocks) < 2:
+        return blocks[0] if blocks else None
     tags = set()
     if language_id:
         tags = {language_id.lower()} | _LANGUAGE_TAGS.get(language_id.lower(), frozenset())
@@ -401,7 +401,7 @@ def line_edits(old: str, new: str, start: Position) -> list[Replacement]:
     old_lines, new_lines = split_lines(old_whole), split_lines(new_whole)
     old_starts = list(itertools.accumulate(map(len, old_lines), initial=0))
     new_starts = list(itertools.accumulate(map(len, new_lines), initial=0))
-    opcodes = _line_opcodes(old_lines, new_lines)
+    opcodes = line_opcodes(old_lines, new_lines)
     changes = [
         (old_starts[i1], old_starts[i2], new_whole[new_starts[j1] : new_starts[j2]])
         for tag, i1, i2, j1, j2 in opcodes
@@ -444,7 +444,7 @@ class _Locator:
         return Position(self._start.line + index, column)
 
 
-def _line_opcodes(old: list[str], new: list[str]) -> list[tuple[str, int, int, int, int]]:
+def line_opcodes(old: list[str], new: list[str]) -> list[tuple[str, int, int, int, int]]:
     """difflib's opcodes, anchored first on lines found once on each side (patience diff).
 
     SequenceMatcher alone takes ~100 ms on a 2,000-line answer with scattered changes;

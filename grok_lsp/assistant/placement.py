@@ -23,6 +23,7 @@ from grok_lsp.assistant.edits import (
     code_lines_of,
     fit_to_selection,
     line_ending_of,
+    line_opcodes,
     reindent,
     split_lines,
 )
@@ -36,6 +37,8 @@ _TRAILING = re.compile(r"(?:\r\n|\r|\n)[ \t\r\n]*\Z")
 _WORDS = re.compile(r"\w{2,}")
 # Lines too common to tell where an answer starts or ends when they are all it repeats.
 _CLOSERS = frozenset({"end", "fi", "done", "esac", "endif", "else", "else:", "pass", "return"})
+# How alike a changed header must be to the one above the selection to be taken for it.
+_ALIKE = 0.75
 _MAKE_RULE = re.compile(r"[^\s#=][^=]*:(?!=)")
 
 
@@ -83,7 +86,10 @@ def place_code(
     if is_diff:
         middle = _apply_diff(code, edges.body_lines, context)
     else:
-        middle = _fit_code(code_lines_of(code), edges.body_lines, context)
+        lines = code_lines_of(code)
+        if region_start == line_start and not edges.leading:
+            lines = _from_selection_as_sent(lines, edges.body_lines, prefix)
+        middle = _fit_code(lines, edges.body_lines, context)
     middle = _as_in_document(middle, edges.body_lines)
     if (language_id or "").lower() == "makefile":
         middle = _recipes_with_tabs(middle, context.before)
@@ -96,7 +102,8 @@ class _Context:
 
     before: list[str]
     after: list[str]
-    first_line: int  # zero-based line of the body's first line
+    document: str
+    body_start: int  # offset of the body's first line
 
     @classmethod
     def around(
@@ -104,19 +111,45 @@ class _Context:
     ) -> _Context:
         leading = _LEADING_BLANKS.match(selected)
         body_start = region_start + (leading.end() if leading else 0)
-        before_lines = split_lines(document[:body_start])
-        first_line = len(before_lines)
-        before = [] if mid_line else _bare(before_lines[-_CONTEXT_LINES:])
+        before = [] if mid_line else _lines_before(document, body_start)
         trailing = _TRAILING.search(selected)
         if trailing is not None:
             after_start = region_start + trailing.start() + len(_first_break(trailing[0]))
         else:
-            rest = document[end:]
+            rest = document[end : end + 2]
             if rest and rest[0] not in "\r\n":
-                return cls(before, [], first_line)  # the selection ends mid-line
+                return cls(before, [], document, body_start)  # the selection ends mid-line
             after_start = end + len(_first_break(rest))
-        after = _bare(split_lines(document[after_start:])[:_CONTEXT_LINES])
-        return cls(before, after, first_line)
+        return cls(before, _lines_after(document, after_start), document, body_start)
+
+    @property
+    def first_line(self) -> int:
+        """The body's zero-based line; only counted for a message, as it reads the whole prefix."""
+        return len(split_lines(self.document[: self.body_start]))
+
+
+def _lines_before(document: str, offset: int) -> list[str]:
+    """The last _CONTEXT_LINES lines before `offset` (a line start), read from a window of text."""
+    cut = offset
+    for _ in range(_CONTEXT_LINES + 1):
+        cut = document.rfind("\n", 0, cut)
+        if cut < 0:
+            break
+    lines = split_lines(document[max(cut, 0) : offset])
+    if cut > 0:
+        lines = lines[1:]  # the window starts on the break that ends an earlier line
+    return _bare(lines[-_CONTEXT_LINES:])
+
+
+def _lines_after(document: str, offset: int) -> list[str]:
+    """The first _CONTEXT_LINES lines from `offset` (a line start)."""
+    cut = offset
+    for _ in range(_CONTEXT_LINES + 1):
+        cut = document.find("\n", cut) + 1
+        if cut == 0:
+            cut = len(document)
+            break
+    return _bare(split_lines(document[offset:cut])[:_CONTEXT_LINES])
 
 
 def _first_break(text: str) -> str:
@@ -130,6 +163,37 @@ def _bare(lines: Sequence[str]) -> list[str]:
 
 def _line_start(document: str, offset: int) -> int:
     return max(document.rfind("\n", 0, offset), document.rfind("\r", 0, offset)) + 1
+
+
+def _from_selection_as_sent(code: list[str], body: list[str], indent: str) -> list[str]:
+    """The code indented as the document would be, when it echoes the selection as it was sent.
+
+    A selection that starts after its line's indentation reaches the model with its
+    first line at column 0 and its other lines at their full indentation; models
+    often answer in that shape. When the code has the selection's first line at
+    column 0 and keeps the full indentation of the selection's other lines, its
+    shallow lines (that first line, a comment or decorator added above it) are put
+    back under the indentation that stands before the selection.
+    """
+    if not indent or not code:
+        return code
+    sent = [body[0][len(indent) :], *body[1:]]
+    first = sent[0].strip()
+    at = next((n for n, line in enumerate(code) if line.strip() == first), None)
+    if at is None or _width(code[at]) != 0:
+        return code
+    old, new = [line.strip() for line in sent[1:]], [line.strip() for line in code[at + 1 :]]
+    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
+    pairs = [
+        (sent[1 + i + k], code[at + 1 + j + k])
+        for i, j, size in matcher.get_matching_blocks()
+        for k in range(size)
+        if old[i + k]
+    ]
+    if not pairs or any(_width(a) != _width(b) for a, b in pairs):
+        return code
+    width = _width(indent)
+    return [indent + line if line.strip() and _width(line) < width else line for line in code]
 
 
 def _fit_code(code: list[str], body: list[str], context: _Context) -> list[str]:
@@ -182,9 +246,10 @@ def _without_adjacent_repeats(fitted: list[str], body: list[str], context: _Cont
 def _repeated_before(code: list[str], body: list[str], before: list[str]) -> int:
     """How many lines just before the selection the code starts by repeating (0 if none).
 
-    The code's first line must stand before the selection, no deeper than the selection,
-    not be the selection's own first line, and at least half of the lines from there to
-    the selection must be in the code: the answer then covers them too.
+    The code's first line must stand before the selection, no deeper than the selection
+    (or be much like a line above it, less deep: its header), not be the selection's own
+    first line, and at least half of the lines from there to the selection must be in the
+    code: the answer then covers them too.
     """
     first = _first_text(code)
     if not before or first is None or first == _first_text(body) or not _telling(first):
@@ -192,8 +257,11 @@ def _repeated_before(code: list[str], body: list[str], before: list[str]) -> int
     depth = _depth(body)
     for index in range(len(before) - 1, -1, -1):
         line = before[index]
-        if line.strip() == first and _width(line) <= depth:
-            return len(before) - index if _mostly_in(before[index:], code) else 0
+        # A header above the selection may come back changed (a renamed parameter).
+        if (line.strip() == first and _width(line) <= depth) or (
+            _width(line) < depth and _telling(line.strip()) and _alike(line.strip(), first)
+        ):
+            return len(before) - index if _mostly_in(before[index + 1 :], code) else 0
     return 0
 
 
@@ -277,8 +345,7 @@ def _as_in_document(lines: list[str], body: list[str]) -> list[str]:
     """Lines the model only stripped of trailing spaces stay as the document has them."""
     old, new = [line.rstrip() for line in body], [line.rstrip() for line in lines]
     result = list(lines)
-    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+    for tag, i1, i2, j1, j2 in line_opcodes(old, new):
         if tag == "equal":
             result[j1:j2] = body[i1:i2]
     return result
@@ -308,6 +375,10 @@ def _first_text(lines: Sequence[str]) -> str | None:
 def _telling(line: str) -> bool:
     """Distinctive enough to say where the answer starts or ends: not a lone brace or `end`."""
     return bool(_WORDS.search(line)) and line not in _CLOSERS
+
+
+def _alike(a: str, b: str) -> bool:
+    return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio() >= _ALIKE
 
 
 def _mostly_in(lines: list[str], code: list[str]) -> bool:

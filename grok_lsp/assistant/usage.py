@@ -26,8 +26,8 @@ class Prices:
         cents = (
             (usage.prompt_tokens - cached) * self.prompt
             + cached * self.cached_prompt
-            # Reasoning tokens are billed like completion tokens.
-            + (usage.completion_tokens + usage.reasoning_tokens) * self.completion
+            # Output tokens, reasoning included, are billed at the completion price.
+            + usage.completion_tokens * self.completion
         ) / _PRICE_UNIT_TOKENS
         return cents / 100
 

@@ -3,6 +3,7 @@
 from grok_lsp.grokweb.client import BASE_URL_ENV, DEFAULT_BASE_URL, GrokWeb, grok_web_base_url
 from grok_lsp.grokweb.errors import (
     ConversationNotFoundError,
+    GrokWebChallengeError,
     GrokWebCookiesRejectedError,
     GrokWebSignInError,
 )
@@ -18,6 +19,7 @@ __all__ = [
     "AnswerStreamParser",
     "ConversationNotFoundError",
     "GrokWeb",
+    "GrokWebChallengeError",
     "GrokWebCookiesRejectedError",
     "GrokWebSignInError",
     "grok_com_model",

@@ -65,6 +65,11 @@ def grok_web_base_url(
     return url
 
 
+def _is_html(response: httpx.Response) -> bool:
+    """grok.com streams NDJSON; an HTML page in its place is a bot-protection challenge."""
+    return str(response.headers.get("content-type", "")).lower().startswith("text/html")
+
+
 class GrokWeb:
     """grok.com's web chat with the user's session cookies (experimental, unofficial).
 
@@ -156,7 +161,7 @@ class GrokWeb:
             response = await self._http.send(request, stream=True)
         except httpx.TransportError as exc:
             raise connect_error(exc, self.timeout_seconds) from None
-        if response.is_success:
+        if response.is_success and not _is_html(response):
             return response
         try:
             await response.aread()

@@ -48,6 +48,38 @@ class GrokWebCookiesRejectedError(GrokWebSignInError, AuthenticationError):
         return f"{self.message} {self.hint}"
 
 
+class GrokWebChallengeError(GrokError):
+    """grok.com answered with a bot-protection challenge page (Cloudflare), not with Grok."""
+
+    fix_link = ("Open grok.com", SIGN_IN_URL)
+    hint = (
+        "This is not an expired session: grok.com wants a browser to pass a bot check. Open "
+        f"{SIGN_IN_URL} in the browser you copied the cookies from, let the check pass, then "
+        "copy all of its cookies again (cf_clearance included) into grokWebCookies. If it keeps "
+        'happening, use provider "xai" with an API key.'
+    )
+
+
+# Cloudflare's signs of a challenge: the header, and the words of its interstitial page.
+_CHALLENGE_MARKERS = ("challenge-platform", "cf-chl", "Just a moment...", "cf_chl_opt")
+
+
+def challenge_error(status: int, headers: httpx.Headers, text: str) -> GrokWebChallengeError | None:
+    """The error for a bot-protection challenge, or None when the answer is not one.
+
+    A challenge is marked by Cloudflare's `cf-mitigated: challenge` header, or is an HTML
+    page: where grok.com streams NDJSON (a success status), or with the challenge's markers.
+    """
+    mitigated = headers.get("cf-mitigated", "").lower() == "challenge"
+    html = headers.get("content-type", "").lower().startswith("text/html")
+    page = html and (status < 300 or any(marker in text for marker in _CHALLENGE_MARKERS))
+    if not (mitigated or page):
+        return None
+    return GrokWebChallengeError(
+        f"grok.com answered with a bot-protection challenge page (HTTP {status}), not with Grok."
+    )
+
+
 class ConversationNotFoundError(APIStatusError):
     """The stored grok.com conversation is gone (deleted, or made by another account)."""
 
@@ -61,6 +93,9 @@ def status_error(
     for secret in secrets:
         message = redact(message, secret)
     message = truncate(message) or f"HTTP {status}"
+    challenge = challenge_error(status, headers, text)
+    if challenge is not None:  # Cloudflare answers 403 (or 503): not the cookies' fault
+        return challenge
     if status in (401, 403):
         return GrokWebCookiesRejectedError(
             f"grok.com rejected the session cookies (HTTP {status}).", status=status

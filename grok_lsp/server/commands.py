@@ -111,7 +111,7 @@ async def run_request(
             stream.token = running.token = f"grok-{uuid.uuid4().hex}"
             await ls.work_done_progress.create_async(stream.token)
         stream.begin()
-        history = await ls.assistant.history(uri)
+        history = await ls.assistant.conversation(uri)
         prompt = ls.assistant.prepare(
             action, selection, instruction, history, settings, diagnostics or ()
         )

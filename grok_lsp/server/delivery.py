@@ -155,17 +155,19 @@ def preview_diff(
     anchor: Anchor,
     code: str,
     is_diff: bool = False,
-    document: tuple[str, int] | None = None,
+    document: tuple[str, int, str | None] | None = None,
 ) -> str:
     """The suggestion as a unified diff of the file, with the file's own line numbers.
 
-    `document` is the document's text and the selection's offset in it, when open:
-    the code is then placed as Apply would place it.
+    `document` is the document's text, the selection's offset in it and its language,
+    when open: the code is then placed as Apply would place it.
     """
     name = PurePosixPath(urlsplit(uri).path).name or uri
-    source, offset = document if document is not None else (anchor.text, 0)
+    source, offset, language = document if document is not None else (anchor.text, 0, None)
     try:
-        placement = place_code(source, offset, offset + len(anchor.text), code, is_diff=is_diff)
+        placement = place_code(
+            source, offset, offset + len(anchor.text), code, is_diff=is_diff, language_id=language
+        )
     except NoSensibleEdit as reason:
         return f"# Grok's answer cannot be applied here: {reason}.\n"
     before, after = source[placement.start : placement.end], placement.text
@@ -188,8 +190,8 @@ def preview_diff(
 
 def _selection_in_document(
     ls: GrokLanguageServer, uri: str, anchor: Anchor
-) -> tuple[str, int] | None:
-    """The document's text and the anchored selection's offset, while it is still there."""
+) -> tuple[str, int, str | None] | None:
+    """The document's text, the anchored selection's offset and the language, while it is there."""
     document = find_document(ls.workspace.text_documents, uri)
     span = anchor.span
     if document is None or span is None:
@@ -197,7 +199,9 @@ def _selection_in_document(
     source, lines, codec = document.source, split_lines(document.source), document.position_codec
     start = to_server(codec, lines, types.Position(line=span.start_line, character=span.start_char))
     offset = offset_of(lines, start)
-    return (source, offset) if source[offset : offset + len(anchor.text)] == anchor.text else None
+    if source[offset : offset + len(anchor.text)] != anchor.text:
+        return None
+    return source, offset, document.language_id
 
 
 def _write_preview(state_dir: Path, suggestion_id: str, diff: str) -> Path:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from lsprotocol import types
 
 from grok_lsp.assistant.usage import format_cost
-from grok_lsp.xai.events import ContentDelta, ReasoningDelta, StreamEvent, Usage
+from grok_lsp.xai.events import ContentDelta, ReasoningDelta, StreamEvent, ThinkingStarted, Usage
 
 if TYPE_CHECKING:
     from grok_lsp.server.app import GrokLanguageServer
@@ -22,6 +22,9 @@ STREAM_METHOD = "grok/stream"
 TAIL_CHARS = 80
 # grok/stream deltas are merged within this window: one message per token would flood the pipe.
 STREAM_INTERVAL_S = 0.016
+# Until the first text, progress says every second how long the model has been at it:
+# a reasoning model may think silently for minutes, which must not look like a hang.
+TICK_S = 1.0
 
 Outcome = Literal["done", "cancelled", "failed"]
 
@@ -52,6 +55,9 @@ class AnswerStream:
         self._interval = interval_ms / 1000
         self._notify_stream = notify_stream
         self._content_tail = ""
+        self._summary_tail = ""  # the reasoning summary so far (its last words)
+        self._began_at = time.monotonic()
+        self._tick_timer: asyncio.TimerHandle | None = None
         self._thinking = False
         self._thinking_since: float | None = None
         self._thought = ""  # "Thought for 2.1s · " once reasoning has ended
@@ -75,6 +81,8 @@ class AnswerStream:
         if self.token is None:
             return
         self._begun = True
+        self._began_at = time.monotonic()
+        self._tick_timer = asyncio.get_running_loop().call_later(TICK_S, self._tick)
         self._ls.work_done_progress.begin(
             self.token,
             types.WorkDoneProgressBegin(
@@ -93,10 +101,11 @@ class AnswerStream:
             self._thinking = False
             self._queue("content", event.text)
         elif isinstance(event, ReasoningDelta):
-            if self._thinking_since is None and not self._thought:
-                self._thinking_since = time.monotonic()
-            self._thinking = True
+            self._start_thinking()
+            self._summary_tail = (self._summary_tail + event.text)[-TAIL_CHARS * 2 :]
             self._queue("reasoning", event.text)
+        elif isinstance(event, ThinkingStarted):
+            self._start_thinking()
         else:
             return
         self._report_dirty = True
@@ -104,6 +113,32 @@ class AnswerStream:
         if self._send_now:  # the first text and report leave at once, in one write
             self._send_now = False
             self._ls.flush_output()
+
+    def _start_thinking(self) -> None:
+        if self._thinking_since is None and not self._thought:
+            self._thinking_since = time.monotonic()
+        self._thinking = True
+
+    def _tick(self) -> None:
+        """Until text arrives, a fresh report each second with the seconds elapsed."""
+        self._tick_timer = None
+        if self._ended or self._content_tail:
+            return
+        self._report_dirty = True
+        self._schedule_report()
+        self._ls.flush_output()
+        self._tick_timer = asyncio.get_running_loop().call_later(TICK_S, self._tick)
+
+    def progress_message(self) -> str:
+        if self._content_tail or self._thought:
+            return self._thought + tail(self._content_tail)
+        since = self._thinking_since if self._thinking else self._began_at
+        elapsed = time.monotonic() - (since if since is not None else self._began_at)
+        seconds = f" {elapsed:.0f}s" if elapsed >= TICK_S else ""
+        if not self._thinking:
+            return f"Asking {self._model}…{seconds}"
+        summary = tail(self._summary_tail)
+        return f"Thinking…{seconds}" + (f" · {summary}" if summary else "")
 
     # -- grok/stream ---------------------------------------------------------------
 
@@ -162,7 +197,7 @@ class AnswerStream:
         self._report_dirty = False
         first = self._last_report == 0.0
         self._last_report = time.monotonic()
-        message = "Thinking…" if self._thinking else self._thought + tail(self._content_tail)
+        message = self.progress_message()
         # = work_done_progress.report(token, WorkDoneProgressReport(message=message)), cheaper
         self._ls.notify_json(
             types.PROGRESS, {"token": self.token, "value": {"kind": "report", "message": message}}
@@ -181,9 +216,10 @@ class AnswerStream:
         if self._ended:
             return
         self._ended = True
-        for timer in (self._report_timer, self._stream_timer):
+        for timer in (self._report_timer, self._stream_timer, self._tick_timer):
             if timer is not None:
                 timer.cancel()
+        self._tick_timer = None
         self._stream_timer = None
         self._report_timer = None
         if self._pending:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator, Sequence
 from itertools import count
 from typing import Any
 
 import attrs
+
+from grok_lsp.simulator.text import message_text
 
 EXPLAIN_TASKS = {"explain": "Explanation", "tests": "Tests", "ask": "Answer"}
 EDIT_TASKS = {
@@ -17,7 +20,18 @@ EDIT_TASKS = {
     "edit-custom": "edited",
 }
 
-_TASK = re.compile(r"^Task:\s*(\S+)", re.MULTILINE)
+# A model reads what to do from the user turn; so does the simulator, from its first words.
+_TASKS = (
+    ("complete", re.compile(r"^Complete the code at the cursor", re.IGNORECASE)),
+    ("explain", re.compile(r"^Explain\b", re.IGNORECASE)),
+    ("refactor", re.compile(r"^Refactor\b", re.IGNORECASE)),
+    ("fix", re.compile(r"^Fix\b", re.IGNORECASE)),
+    ("document", re.compile(r"^(?:Document|Add docstrings)\b", re.IGNORECASE)),
+    ("tests", re.compile(r"^Write (?:unit )?tests\b", re.IGNORECASE)),
+    ("ask", re.compile(r"^Answer the user's question\b", re.IGNORECASE)),
+)
+# A request for code that replaces the selection, whatever its wording otherwise.
+_WANTS_REPLACEMENT = re.compile(r"\breplacement for the selected code\b", re.IGNORECASE)
 _FILE = re.compile(r"^File: `([^`]+)`", re.MULTILINE)
 _HEADING = re.compile(r"^\s*#*\s*Selected code\b.*$", re.MULTILINE)
 _FENCE = re.compile(r"^\s*(`{3,}|~{3,})\s*([^\s`]*)")
@@ -69,16 +83,15 @@ class Prompt:
     earlier_turns: int
 
 
-def message_text(message: Any) -> str:
-    """A message's text, whether `content` is a string or a list of parts."""
-    if not isinstance(message, dict):
-        return ""
-    content = message.get("content")
-    if isinstance(content, str):
-        return content
-    if isinstance(content, list):
-        return "".join(part.get("text", "") for part in content if isinstance(part, dict))
-    return ""
+def serialized_input(items: Sequence[Any]) -> str:
+    """The input as a model sees it, in order: what its tokens are counted and cached on."""
+    parts = []
+    for item in items:
+        if isinstance(item, dict) and "role" in item and "content" in item:
+            parts.append(f"<|{item['role']}|>{message_text(item)}")
+        else:  # a reasoning item or other structured item: its exact JSON
+            parts.append(json.dumps(item, sort_keys=True, ensure_ascii=False))
+    return "\n".join(parts)
 
 
 def _selection(text: str) -> Selection | None:
@@ -101,21 +114,31 @@ def _selection(text: str) -> Selection | None:
     return Selection("\n".join(body), info.lower())
 
 
+def task_of(user_turn: str) -> str:
+    """What the user turn asks for, read from its words as a model would."""
+    opening = user_turn.lstrip()
+    for task, pattern in _TASKS:
+        if pattern.match(opening):
+            return task
+    if _WANTS_REPLACEMENT.search(user_turn):
+        return "edit-custom"
+    if _HEADING.search(user_turn):
+        return "explain-custom"
+    return "ask"
+
+
 def read_prompt(messages: Sequence[Any]) -> Prompt:
-    system = "\n".join(
-        message_text(m) for m in messages if isinstance(m, dict) and m.get("role") == "system"
-    )
     users = [message_text(m) for m in messages if isinstance(m, dict) and m.get("role") == "user"]
     last_user = users[-1] if users else ""
-    task = _TASK.search(system)
     texts = [last_user, *(message_text(m) for m in reversed(messages))]
     path = next((found.group(1) for t in texts if (found := _FILE.search(t))), None)
+    answers = [m for m in messages if isinstance(m, dict) and m.get("role") == "assistant"]
     return Prompt(
-        task=task.group(1) if task else "ask",
+        task=task_of(last_user),
         last_user=last_user,
         selection=_selection(last_user),
         path=path,
-        earlier_turns=max(len(users) - 1, 0),
+        earlier_turns=len(answers),  # one answer per earlier exchange
     )
 
 
@@ -194,7 +217,7 @@ COMPLETION = "sim_completion()"
 
 def _completion(prompt: Prompt) -> str:
     """Echo the cursor's line as a model might, then a fixed insertion, fenced."""
-    before, cursor, _ = prompt.last_user.partition("<CURSOR>")
+    before, cursor, _ = prompt.last_user.rpartition("<CURSOR>")  # the file comes last
     line = before.rsplit("\n", 1)[-1] if cursor else ""
     return f"```{_language(prompt)}\n{line}{COMPLETION}\n```\n"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import AsyncGenerator, Awaitable, Callable
+from collections.abc import AsyncGenerator, Awaitable, Callable, Iterator
 from typing import Any
 
 import attrs
@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from grok_lsp.simulator import answers
+from grok_lsp.simulator import answers, responses
 from grok_lsp.simulator.catalog import CREATED, KNOWN_MODEL_NAMES, MODELS
 from grok_lsp.simulator.controls import Control, ControlError, parse_control
 from grok_lsp.simulator.errors import error_response, simulated_message
@@ -33,6 +33,7 @@ from grok_lsp.simulator.streaming import (
     ConnectionDropped,
     DroppableStreamingResponse,
 )
+from grok_lsp.simulator.text import message_text
 
 Handler = Callable[[Request, RequestRecord, Control], Awaitable[Response]]
 # Answers a request whose credentials are missing or wrong; None lets it through.
@@ -62,10 +63,16 @@ def _check_key(request: Request) -> Response | None:
 
 
 def _last_user_text(body: Any) -> str | None:
-    if not isinstance(body, dict) or not isinstance(body.get("messages"), list):
+    """The newest user message of a chat completion's `messages` or a response's `input`."""
+    if not isinstance(body, dict):
         return None
-    users = [m for m in body["messages"] if isinstance(m, dict) and m.get("role") == "user"]
-    return answers.message_text(users[-1]) if users else None
+    items = body.get("messages", body.get("input"))
+    if isinstance(items, str):
+        return items
+    if not isinstance(items, list):
+        return None
+    users = [m for m in items if isinstance(m, dict) and m.get("role") == "user"]
+    return message_text(users[-1]) if users else None
 
 
 async def _json_body(request: Request) -> tuple[Any, bool]:
@@ -163,7 +170,7 @@ class SimulatorApp:
         if limit is not None and (type(limit) is not int or limit < 1):
             return error_response(400, "`max_completion_tokens` must be a positive integer.")
         stream = body.get("stream") is True
-        answer = self._plan(request, body, model, control, limit, stream)
+        answer = self._plan(request, record, model, control, limit, stream)
         if not stream:
             await asyncio.sleep(control.delay)
             return self._whole(answer, control, record)
@@ -178,27 +185,40 @@ class SimulatorApp:
         ).events()
         return DroppableStreamingResponse(events, media_type="text/event-stream")
 
+    def _pieces(
+        self,
+        record: RequestRecord,
+        messages: list[Any],
+        control: Control,
+        limit: int | None,
+        stream: bool,
+    ) -> tuple[Iterator[str], int | None]:
+        """The answer's pieces (and the limit, which an endless answer imposes)."""
+        prompt = answers.read_prompt(messages)
+        record.task = prompt.task
+        if control.huge is not None:
+            return iter(["x" * control.huge]), limit
+        if control.forever and stream:
+            limit = min(limit or FOREVER_LIMIT_CHUNKS, FOREVER_LIMIT_CHUNKS)
+            return answers.numbered_words("w", None), limit
+        if control.tokens is not None:
+            return answers.numbered_words("w", control.tokens), limit
+        return iter(answers.words(answers.answer_text(prompt))), limit
+
     def _plan(
         self,
         request: Request,
-        body: dict[str, Any],
+        record: RequestRecord,
         model: str,
         control: Control,
         limit: int | None,
         stream: bool,
     ) -> Answer:
+        body = record.body
         messages = body["messages"]
-        prompt_chars = sum(len(answers.message_text(m)) for m in messages)
-        prompt_tokens = (prompt_chars + 3) // 4
-        if control.huge is not None:
-            pieces = iter(["x" * control.huge])
-        elif control.forever and stream:
-            pieces = answers.numbered_words("w", None)
-            limit = min(limit or FOREVER_LIMIT_CHUNKS, FOREVER_LIMIT_CHUNKS)
-        elif control.tokens is not None:
-            pieces = answers.numbered_words("w", control.tokens)
-        else:
-            pieces = iter(answers.words(answers.answer_text(answers.read_prompt(messages))))
+        serialized = answers.serialized_input(messages)
+        prompt_tokens = (len(serialized) + 3) // 4
+        pieces, limit = self._pieces(record, messages, control, limit, stream)
         conversation = request.headers.get("x-grok-conv-id")
         return Answer(
             id=self.state.next_id(),
@@ -208,11 +228,16 @@ class SimulatorApp:
             reasoning=control.reasoning,
             limit=limit,
             prompt_tokens=prompt_tokens,
-            cached_tokens=self.state.cached_tokens(conversation, prompt_tokens),
+            cached_tokens=self.state.cached_tokens(conversation, serialized),
         )
 
     def _whole(self, answer: Answer, control: Control, record: RequestRecord) -> Response:
-        completion = answer.whole(with_usage=control.usage != "none")
+        return self._whole_json(answer.whole(with_usage=control.usage != "none"), control, record)
+
+    def _whole_json(
+        self, completion: dict[str, Any], control: Control, record: RequestRecord
+    ) -> Response:
+        """A whole JSON answer; `drop_after` cuts it in half, as a dropped connection would."""
         if control.drop_after is None:
             self.state.recorder.ended(record, completed=True)
             return JSONResponse(completion)
@@ -226,6 +251,60 @@ class SimulatorApp:
                 self.state.recorder.ended(record)
 
         return DroppableStreamingResponse(cut(), media_type="application/json")
+
+    async def responses(
+        self, request: Request, record: RequestRecord, control: Control
+    ) -> Response:
+        body = record.body
+        if not isinstance(body, dict):
+            return error_response(400, "The request body must be a JSON object.")
+        model = body.get("model")
+        if not isinstance(model, str) or not model:
+            return error_response(400, "`model` is required.")
+        if model not in KNOWN_MODEL_NAMES:
+            message = f"The model {model} does not exist or your team does not have access to it."
+            return error_response(404, message)
+        limit = body.get("max_output_tokens")
+        if limit is not None and (type(limit) is not int or limit < 1):
+            return error_response(400, "`max_output_tokens` must be a positive integer.")
+        reasoning = body.get("reasoning")
+        effort = reasoning.get("effort") if isinstance(reasoning, dict) else None
+        if effort is not None and effort not in responses.EFFORTS:
+            return error_response(400, f"`reasoning.effort` must be one of {responses.EFFORTS}.")
+        try:
+            items = responses.read_input(body.get("input"), self.state.seal)
+        except responses.InvalidInput as exc:
+            return error_response(400, str(exc))
+        record.reasoning_returned = responses.returned_reasoning(items)
+        stream = body.get("stream") is True
+        messages = responses.messages_of(items)
+        pieces, limit = self._pieces(record, messages, control, limit, stream)
+        serialized = answers.serialized_input(items)
+        include = body.get("include")
+        planned = responses.PlannedResponse(
+            id=self.state.next_id().removeprefix("chatcmpl-"),
+            model=model,
+            created=int(time.time()),
+            pieces=pieces,
+            reasoning=0 if effort == "none" else control.reasoning,
+            summarized=not control.silent,
+            encrypted=isinstance(include, list) and responses.ENCRYPTED in include,
+            limit=limit,
+            input_tokens=(len(serialized) + 3) // 4,
+            cached_tokens=self.state.cached_tokens(body.get("prompt_cache_key"), serialized),
+            seal=self.state.seal,
+        )
+        if not stream:
+            await asyncio.sleep(control.delay)
+            return self._whole_json(planned.whole(control.usage != "none"), control, record)
+        events = responses.ResponseStream(
+            planned,
+            control,
+            recorder=self.state.recorder,
+            record=record,
+            closing=self.state.closing,
+        ).events()
+        return DroppableStreamingResponse(events, media_type="text/event-stream")
 
     async def models(self, request: Request, record: RequestRecord, control: Control) -> Response:
         return JSONResponse({"object": "list", "data": [m.to_openai() for m in MODELS]})
@@ -289,6 +368,7 @@ def create_app(state: SimulatorState) -> Starlette:
                 methods=["POST"],
             ),
             Route("/v1/chat/completions", sim.api(sim.chat_completions), methods=["POST"]),
+            Route("/v1/responses", sim.api(sim.responses), methods=["POST"]),
             Route("/v1/models", sim.api(sim.models), methods=["GET"]),
             Route("/v1/language-models", sim.api(sim.language_models), methods=["GET"]),
             Route("/v1/api-key", sim.api(sim.api_key), methods=["GET"]),

@@ -38,6 +38,10 @@ class Control:
     huge: int | None = None
     forever: bool = False
     images: int = 0  # grok.com only: generated images after the answer
+    fail_after: int | None = None  # Responses API: `response.failed` after N text deltas
+    done: bool = False  # Responses API: a `data: [DONE]` after the terminal event
+    silent: bool = False  # Responses API: reasoning without a summary (thinking silently)
+    challenge: str | None = None  # grok.com: a bot-protection page, `403` (Cloudflare) or `200`
 
     def without_failures(self) -> Control:
         """The same request answered normally (a `fail_times` scenario that has recovered)."""
@@ -48,6 +52,7 @@ class Control:
             end_after=None,
             stall_after=None,
             malformed_after=None,
+            fail_after=None,
         )
 
     @property
@@ -60,6 +65,7 @@ class Control:
                 self.end_after,
                 self.stall_after,
                 self.malformed_after,
+                self.fail_after,
             )
         )
 
@@ -129,6 +135,10 @@ _PARSERS: dict[str, Callable[[str], Any]] = {
     "huge": _count,
     "forever": _flag,
     "images": _count,
+    "fail_after": _count,
+    "done": _flag,
+    "silent": _flag,
+    "challenge": _choice("403", "200"),
 }
 
 

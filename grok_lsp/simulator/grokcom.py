@@ -14,7 +14,7 @@ from itertools import islice
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import HTMLResponse, Response
 
 from grok_lsp.simulator import answers
 from grok_lsp.simulator.controls import Control
@@ -68,6 +68,20 @@ def _title(prompt: answers.Prompt) -> str:
     return f"{prompt.task.replace('-', ' ').capitalize()}: {subject}"
 
 
+CHALLENGE_PAGE = (
+    '<!DOCTYPE html><html lang="en-US"><head><title>Just a moment...</title></head><body>'
+    '<div id="challenge-body-text">grok.com needs to review the security of your connection '
+    'before proceeding.</div><script src="/cdn-cgi/challenge-platform/h/g/orchestrate/'
+    'chl_page/v1"></script></body></html>'
+)
+
+
+def challenge_page(status: int) -> Response:
+    """What Cloudflare sends a client it wants to check: an HTML page, not grok.com's NDJSON."""
+    headers = {"cf-mitigated": "challenge"} if status >= 400 else {}
+    return HTMLResponse(CHALLENGE_PAGE, status_code=status, headers=headers)
+
+
 class GrokComEndpoints:
     def __init__(self, state: SimulatorState) -> None:
         self.state = state
@@ -75,6 +89,8 @@ class GrokComEndpoints:
     async def new_conversation(
         self, request: Request, record: RequestRecord, control: Control
     ) -> Response:
+        if control.challenge is not None:
+            return challenge_page(int(control.challenge))
         checked = self._checked(record.body)
         if isinstance(checked, Response):
             return checked
@@ -85,6 +101,8 @@ class GrokComEndpoints:
     async def responses(
         self, request: Request, record: RequestRecord, control: Control
     ) -> Response:
+        if control.challenge is not None:
+            return challenge_page(int(control.challenge))
         checked = self._checked(record.body)
         if isinstance(checked, Response):
             return checked

@@ -10,6 +10,7 @@ from typing import Any
 import attrs
 
 from grok_lsp.simulator.controls import Control
+from grok_lsp.simulator.text import message_text
 
 REDACTED_AUTHORIZATION = "Bearer <redacted>"
 REDACTED = "<redacted>"
@@ -37,9 +38,43 @@ class RequestRecord:
     started_at: float = attrs.field(factory=time.monotonic)
     first_chunk_at: float | None = None
     ended_at: float | None = None
+    task: str = ""  # what the simulator read the request as asking (explain, refactor, ...)
+    reasoning_returned: int = 0  # reasoning items a Responses request sent back (all checked)
 
     def to_json(self) -> dict[str, Any]:
         return attrs.asdict(self)
+
+    @property
+    def cache_key(self) -> str | None:
+        """The prompt-cache key: `prompt_cache_key` (Responses) or `x-grok-conv-id`."""
+        body = self.body if isinstance(self.body, dict) else {}
+        key = body.get("prompt_cache_key", self.headers.get("x-grok-conv-id"))
+        return key if isinstance(key, str) else None
+
+    @property
+    def max_output_tokens(self) -> int | None:
+        """`max_output_tokens` (Responses) or `max_completion_tokens` (chat completions)."""
+        body = self.body if isinstance(self.body, dict) else {}
+        limit = body.get("max_output_tokens", body.get("max_completion_tokens"))
+        return limit if isinstance(limit, int) else None
+
+    @property
+    def messages(self) -> list[dict[str, str]]:
+        """The messages of a request for an answer, in chat shape whichever API it used:
+        `role` and `content` text (a response's reasoning items are left out)."""
+        body = self.body if isinstance(self.body, dict) else {}
+        items = body.get("messages", body.get("input", []))
+        if isinstance(items, str):
+            return [{"role": "user", "content": items}]
+        return (
+            [
+                {"role": str(item["role"]), "content": message_text(item)}
+                for item in items
+                if isinstance(item, dict) and "role" in item
+            ]
+            if isinstance(items, list)
+            else []
+        )
 
 
 class Recorder:

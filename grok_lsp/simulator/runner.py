@@ -69,6 +69,9 @@ def _base_url(host: str, port: int) -> str:
     return f"http://{shown}:{port}/v1"
 
 
+ANSWER_PATHS = ("/v1/chat/completions", "/v1/responses")
+
+
 class Simulator:
     """The simulator on a loopback port, served by its own thread and event loop.
 
@@ -109,8 +112,9 @@ class Simulator:
 
     @property
     def chats(self) -> list[RequestRecord]:
-        """Only the chat completion requests (clients also fetch model lists and prices)."""
-        return [r for r in self.requests if r.path.endswith("/chat/completions")]
+        """Only the requests for an answer, Responses API or chat completions (clients also
+        fetch model lists and prices)."""
+        return [r for r in self.requests if r.path in ANSWER_PATHS]
 
     def clear(self) -> None:
         """Forgets recorded requests, `fail_times` counts and cached prompts."""

@@ -8,6 +8,19 @@ import threading
 
 from grok_lsp.simulator.controls import parse_control
 from grok_lsp.simulator.recorder import Recorder
+from grok_lsp.simulator.responses import ReasoningSeal
+
+
+def common_prefix_length(a: str, b: str) -> int:
+    """Characters `a` and `b` share from their start (found by halving: long inputs are fast)."""
+    low, high = 0, min(len(a), len(b))
+    while low < high:
+        middle = (low + high + 1) // 2
+        if a[low:middle] == b[low:middle]:
+            low = middle
+        else:
+            high = middle - 1
+    return low
 
 
 class SimulatorState:
@@ -23,8 +36,9 @@ class SimulatorState:
         self.closing = asyncio.Event()
         self._lock = threading.Lock()
         self._attempts: dict[str, int] = {}
-        self._prompt_tokens: dict[str, int] = {}
+        self._previous_inputs: dict[str, str] = {}  # by cache key: the last request's input
         self._ids = itertools.count(1)
+        self.seal = ReasoningSeal()  # recognises the reasoning items it handed out
         # grok.com keeps each conversation's turns server-side; so does the simulator.
         self._grok_conversations: dict[str, list[dict[str, str]]] = {}
 
@@ -39,14 +53,15 @@ class SimulatorState:
             self._attempts[key] = seen + 1
             return seen
 
-    def cached_tokens(self, conversation_id: str | None, prompt_tokens: int) -> int:
-        """The previous request of the same conversation is what a prompt cache would hold."""
-        if not conversation_id:
+    def cached_tokens(self, cache_key: str | None, serialized_input: str) -> int:
+        """The tokens of this input that repeat, from its start, the previous request's input
+        with the same cache key: what a prefix cache holds (four characters a token)."""
+        if not cache_key:
             return 0
         with self._lock:
-            previous = self._prompt_tokens.get(conversation_id, 0)
-            self._prompt_tokens[conversation_id] = prompt_tokens
-        return min(previous, prompt_tokens)
+            previous = self._previous_inputs.get(cache_key, "")
+            self._previous_inputs[cache_key] = serialized_input
+        return (common_prefix_length(previous, serialized_input) + 3) // 4
 
     def start_grok_conversation(self) -> str:
         with self._lock:
@@ -70,5 +85,5 @@ class SimulatorState:
         self.recorder.clear()
         with self._lock:
             self._attempts.clear()
-            self._prompt_tokens.clear()
+            self._previous_inputs.clear()
             self._grok_conversations.clear()

@@ -50,6 +50,17 @@ class DroppableStreamingResponse(StreamingResponse):
         await send({"type": "http.response.body", "body": b"", "more_body": False})
 
 
+async def wait_or_close(closing: asyncio.Event, seconds: float) -> None:
+    """Sleeps (always yielding, so a disconnect is noticed); a stopping server cuts in."""
+    if seconds > 0:
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(closing.wait(), seconds)
+    else:
+        await asyncio.sleep(0)
+    if closing.is_set():
+        raise ConnectionDropped
+
+
 @attrs.frozen
 class Answer:
     """What one chat completion will say, and what it costs."""
@@ -180,14 +191,7 @@ class CompletionStream:
         return 1 / self.control.tps if self.control.tps else 0.0
 
     async def _wait(self, seconds: float) -> None:
-        """Sleeps (always yielding, so a disconnect is noticed); a stopping server cuts in."""
-        if seconds > 0:
-            with contextlib.suppress(asyncio.TimeoutError):
-                await asyncio.wait_for(self.closing.wait(), seconds)
-        else:
-            await asyncio.sleep(0)
-        if self.closing.is_set():
-            raise ConnectionDropped
+        await wait_or_close(self.closing, seconds)
 
     def _payload(self, choices: list[dict[str, Any]], *, usage: bool = False) -> bytes:
         chunk: dict[str, Any] = {

@@ -28,14 +28,17 @@ def _dict(value: Any) -> dict[str, Any]:
 
 
 def parse_usage(raw: Any) -> Usage | None:
+    """`completion_tokens` becomes the whole output, reasoning included, as the Responses API
+    counts it: xAI's chat completions leave reasoning out of `completion_tokens`."""
     if not isinstance(raw, dict):
         return None
     completion_details = _dict(raw.get("completion_tokens_details"))
     prompt_details = _dict(raw.get("prompt_tokens_details"))
+    reasoning = _int(completion_details.get("reasoning_tokens"))
     return Usage(
         prompt_tokens=_int(raw.get("prompt_tokens")),
-        completion_tokens=_int(raw.get("completion_tokens")),
-        reasoning_tokens=_int(completion_details.get("reasoning_tokens")),
+        completion_tokens=_int(raw.get("completion_tokens")) + reasoning,
+        reasoning_tokens=reasoning,
         cached_tokens=_int(prompt_details.get("cached_tokens")),
     )
 
@@ -169,7 +172,8 @@ def completion_from_stream(parser: StreamParser) -> dict[str, Any]:
         "choices": [{"index": 0, "message": message, "finish_reason": parser.finish_reason}],
         "usage": {
             "prompt_tokens": usage.prompt_tokens,
-            "completion_tokens": usage.completion_tokens,
+            # Back to the API's own count, which leaves reasoning out.
+            "completion_tokens": usage.completion_tokens - usage.reasoning_tokens,
             "total_tokens": usage.prompt_tokens + usage.completion_tokens,
             "prompt_tokens_details": {"cached_tokens": usage.cached_tokens},
             "completion_tokens_details": {"reasoning_tokens": usage.reasoning_tokens},

@@ -32,6 +32,9 @@ DEFAULT_BASE_URL = "https://api.x.ai/v1"
 DEFAULT_MODEL = "grok-4.3"
 USER_AGENT = f"grok-lsp/{__version__}"
 CHAT_PATH = "chat/completions"
+RESPONSES_PATH = "responses"
+# Endpoints that name a model: a 404 there means the model is unknown.
+MODEL_PATHS = frozenset({CHAT_PATH, RESPONSES_PATH})
 RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
 MAX_MESSAGE_CHARS = 500
 REDACTED = "<redacted>"
@@ -64,16 +67,17 @@ def build_headers(
 
 
 def chat_body(request: ChatRequest, *, stream: bool) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "model": request.model,
-        "messages": request.messages,
-        "temperature": request.temperature,
-        "stream": stream,
-    }
+    # Chat completions cannot take reasoning items back: answers go as plain text.
+    messages = [{k: v for k, v in m.items() if k != "items"} for m in request.messages]
+    body: dict[str, Any] = {"model": request.model, "messages": messages, "stream": stream}
+    if request.temperature is not None:
+        body["temperature"] = request.temperature
     if stream:
         body["stream_options"] = {"include_usage": True}
     if request.max_tokens is not None:
         body["max_completion_tokens"] = request.max_tokens
+    if request.reasoning_effort is not None:
+        body["reasoning_effort"] = request.reasoning_effort
     return body
 
 
@@ -127,7 +131,7 @@ def status_error(
         cls: type[APIStatusError] = AuthenticationError
     elif status == 403:
         cls = PermissionDeniedError
-    elif status == 404 and path == CHAT_PATH:
+    elif status == 404 and path in MODEL_PATHS:
         cls = ModelNotFoundError
     elif status == 404:
         # Optional endpoints (language-models) may be absent behind proxies and gateways.

@@ -12,10 +12,11 @@ from typing import Any
 import httpx
 from httpx_sse import EventSource, SSEError
 
-from grok_lsp.xai import _parse
+from grok_lsp.xai import _parse, responses
 from grok_lsp.xai._requests import (
     CHAT_PATH,
     DEFAULT_BASE_URL,
+    RESPONSES_PATH,
     body_error,
     build_headers,
     chat_body,
@@ -28,13 +29,18 @@ from grok_lsp.xai._requests import (
 )
 from grok_lsp.xai.errors import GrokError, MalformedResponseError, StreamInterruptedError
 from grok_lsp.xai.events import ChatRequest, ChatResult, StreamEvent
+from grok_lsp.xai.responses import ResponseStreamParser, responses_body
+
+API_NAMES = ("responses", "chat-completions")
 
 log = logging.getLogger(__name__)
 
 
 class AsyncXAI:
-    """xAI's REST API over httpx: streamed and whole chat completions, models, key info.
+    """xAI's REST API over httpx: answers (Responses API, or chat completions), models, key info.
 
+    `api` says which endpoint `stream_chat` and `chat` use: `"responses"` (xAI's current API,
+    the default) or `"chat-completions"` (deprecated by xAI; for gateways that only speak it).
     Failures before the first byte of a successful response (connect errors, 429, 5xx)
     are retried; once a stream has started nothing is retried, so no text is repeated.
     """
@@ -51,7 +57,11 @@ class AsyncXAI:
         backoff_cap: float = 8.0,
         retry_after_cap: float = 30.0,
         transport: httpx.AsyncBaseTransport | None = None,
+        api: str = "responses",
     ) -> None:
+        if api not in API_NAMES:
+            raise ValueError(f"api must be one of {API_NAMES}, not {api!r}")
+        self.api = api
         self._api_key = api_key
         self.base_url = base_url
         self.timeout_seconds = timeout_seconds
@@ -65,7 +75,7 @@ class AsyncXAI:
 
     def __repr__(self) -> str:
         key = "set" if self._api_key else "missing"
-        return f"AsyncXAI(base_url={self.base_url!r}, api_key={key})"
+        return f"AsyncXAI(base_url={self.base_url!r}, api={self.api!r}, api_key={key})"
 
     async def __aenter__(self) -> AsyncXAI:
         return self
@@ -81,8 +91,41 @@ class AsyncXAI:
     async def aclose(self) -> None:
         await self._http.aclose()
 
-    async def stream_chat(self, request: ChatRequest) -> AsyncGenerator[StreamEvent, None]:
-        """Events as they arrive: per chunk reasoning, content, finish, then usage.
+    def stream_chat(self, request: ChatRequest) -> AsyncGenerator[StreamEvent, None]:
+        """The answer's events as they arrive, from the endpoint `api` names."""
+        if self.api == "responses":
+            return self.stream_response(request)
+        return self.stream_chat_completion(request)
+
+    async def stream_response(self, request: ChatRequest) -> AsyncGenerator[StreamEvent, None]:
+        """Responses API events: thinking, reasoning summary, text, then output items, usage
+        and finish from the final `response.completed` / `response.incomplete` event.
+
+        A body that ends without a terminal event is a dropped stream (StreamInterruptedError
+        with `.partial`); `response.failed` and `error` raise ResponseFailedError. Cancelling
+        the consuming task closes the connection.
+        """
+        parser = ResponseStreamParser()
+        body = responses_body(request, stream=True)
+        async with self._open("POST", RESPONSES_PATH, body, stream=True) as response:
+            try:
+                async for sse in EventSource(response).aiter_sse():
+                    for event in parser.feed(sse.data):
+                        yield event
+                    if parser.done:
+                        return
+            except httpx.TransportError as exc:
+                raise body_error(exc, self.timeout_seconds, parser.text) from exc
+            except SSEError as exc:
+                raise MalformedResponseError(str(exc), partial=parser.text) from exc
+        raise StreamInterruptedError(
+            "The Grok API ended the stream before it was complete.", partial=parser.text
+        )
+
+    async def stream_chat_completion(
+        self, request: ChatRequest
+    ) -> AsyncGenerator[StreamEvent, None]:
+        """Chat completion events as they arrive: per chunk reasoning, content, finish, usage.
 
         Ends normally at `data: [DONE]`; raises StreamInterruptedError (with `.partial`)
         if the body ends before it. Cancelling the consuming task closes the connection.
@@ -107,7 +150,12 @@ class AsyncXAI:
         )
 
     async def chat(self, request: ChatRequest) -> ChatResult:
-        """One whole (non-streamed) completion."""
+        """One whole (non-streamed) answer, from the endpoint `api` names."""
+        if self.api == "responses":
+            body = responses_body(request, stream=False)
+            async with self._open("POST", RESPONSES_PATH, body) as response:
+                payload = await self._read_json(response)
+            return responses.parse_response(payload, request.model)[0]
         body = chat_body(request, stream=False)
         async with self._open(
             "POST", CHAT_PATH, body, conversation_id=request.conversation_id

@@ -72,6 +72,16 @@ class MalformedResponseError(GrokError):
         self.partial = partial
 
 
+class ResponseFailedError(GrokError):
+    """The API started an answer, then reported it failed (`response.failed` or `error`)."""
+
+    hint = "The Grok API gave up on this answer; the partial answer was kept. Try again."
+
+    def __init__(self, message: str, *, partial: str = "", hint: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.partial = partial
+
+
 class APIStatusError(GrokError):
     """The API answered with an HTTP error status."""
 

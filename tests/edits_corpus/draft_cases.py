@@ -18,6 +18,7 @@ import re
 import textwrap
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import attrs
 
@@ -110,11 +111,31 @@ def brace_functions(path: Path, language: object, kinds: set[str]) -> Iterator[F
         body = [n for n in body if not lines[n].strip().startswith(("//", "/*", "*", "#"))]
         if len(body) < 2:
             continue
-        top = max(0, first - 4)
-        bottom = min(len(lines), last + 4)
+        top, bottom = _excerpt(node, first, last, len(lines))
         yield Function(
             lines[top:bottom], first - top, last - top, name, [n - top for n in body], path
         )
+
+
+def _excerpt(node: Any, first: int, last: int, count: int) -> tuple[int, int]:
+    """Whole top-level items around the function, so that the excerpt parses on its own."""
+    outer = node
+    while outer.parent is not None and outer.parent.parent is not None:
+        outer = outer.parent
+    if outer is not node:
+        if outer.end_point[0] - outer.start_point[0] <= 60:
+            return outer.start_point[0], outer.end_point[0] + 1
+        return max(0, first - 4), min(count, last + 4)
+    top, bottom = first, last + 1
+    before, after = node.prev_sibling, node.next_sibling
+    if before is not None and before.end_point[0] - before.start_point[0] < 15:
+        top = before.start_point[0]
+    if after is not None and after.end_point[0] - after.start_point[0] < 15:
+        bottom = after.end_point[0] + 1
+    return top, bottom
+
+
+RUST_DOCS = Path("/root/.rustup/toolchains/stable-x86_64-unknown-linux-gnu/share/doc/rust/html")
 
 
 # Where the files on this machine come from, as their projects name them.
@@ -128,6 +149,9 @@ KNOWN_AS = {
     "/root/.pyenv/versions/3.7.16/lib/python3.7/": "CPython 3.7 Lib/",
     "/root/.pyenv/versions/3.13.0/lib/python3.13/": "CPython 3.13 Lib/",
     "/root/.pyenv/": "pyenv/pyenv ",
+    str(
+        RUST_DOCS / "error_codes/main.rs"
+    ): "rust-lang/rust src/tools/error_index_generator/main.rs",
 }
 
 
@@ -398,7 +422,7 @@ def go() -> Iterator[Function]:
 def rust() -> Iterator[Function]:
     import tree_sitter_rust
 
-    for path in sorted(Path("/tmp/src").glob("helix-*.rs")):
+    for path in [RUST_DOCS / "error_codes/main.rs", *sorted(Path("/tmp/src").glob("helix-*.rs"))]:
         yield from brace_functions(path, tree_sitter_rust.language(), {"function_item"})
 
 
@@ -534,6 +558,12 @@ def make_blocks() -> Iterator[tuple[Path, Block]]:
             ):
                 continue
             top, bottom = max(0, first - 5), min(len(lines), last + 5)
+            while top < first and (lines[top].startswith("\t") or lines[top - 1].endswith("\\\n")):
+                top += 1  # start on a whole rule or assignment, not inside one
+            while bottom < len(lines) and (
+                lines[bottom].startswith("\t") or lines[bottom - 1].endswith("\\\n")
+            ):
+                bottom += 1
             name = line.split(":")[0].strip()
             yield path, Block(lines[top:bottom], first - top, last - top, name, "\t")
 

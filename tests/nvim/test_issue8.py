@@ -39,7 +39,7 @@ ACTIONS = [
 
 
 def chats(simulator: Simulator) -> list[RequestRecord]:
-    return [r for r in simulator.requests if r.path.endswith("/chat/completions")]
+    return simulator.chats
 
 
 def test_inline_completion_shows_ghost_text_and_the_accept_key_inserts_it(
@@ -96,7 +96,7 @@ def test_inline_completion_shows_ghost_text_and_the_accept_key_inserts_it(
     assert result["after"] == ["def add(a, b):", "    return sim_completion()"]
     assert result["cursor"] == [2, len("    return sim_completion()")]
     assert result["mode"] == "i" and result["ghost_left"] == 0
-    assert "    return <CURSOR>\n" in chats(simulator)[-1].body["messages"][-1]["content"]
+    assert "    return <CURSOR>\n" in chats(simulator)[-1].messages[-1]["content"]
 
 
 def test_checkhealth_reports_inline_completion(scenario: Scenario) -> None:
@@ -317,13 +317,13 @@ def test_grok_action_runs_a_user_action_with_its_input(
     assert explained["title"] == "Grok: Shout" and explained["state"] == "done"
     assert "def total(values):" in explained["content"]
     shout, rename = chats(simulator)[-2:]
-    prompt = shout.body["messages"][-1]["content"]
+    prompt = shout.messages[-1]["content"]
     # {path} is relative to the workspace root; with none (no .git), just the file name.
     assert (
         "Slowly: read this python from sample.py aloud: def total(values):\n    result = 0"
         in prompt
     )
-    assert "rename result to acc" in rename.body["messages"][-1]["content"]
+    assert "rename result to acc" in rename.messages[-1]["content"]
     assert result["lines"] == [*RENAMED, *SAMPLE.splitlines()[5:]]
 
 
@@ -340,7 +340,7 @@ def test_a_command_without_a_range_takes_the_block_at_the_cursor(
         """,
         files={"sample.py": SAMPLE},
     )
-    user = chats(simulator)[-1].body["messages"][-1]["content"]
+    user = chats(simulator)[-1].messages[-1]["content"]
     selected = user[user.index("Selected code:") :]
     assert "def mean(values):" in selected and "return total(values) / len(values)" in selected
     assert "result = 0" not in selected

@@ -26,8 +26,8 @@ def mean(values):
 
 
 def chats(simulator: Simulator) -> list[RequestRecord]:
-    """The chat completion requests the simulator saw, oldest first."""
-    return [r for r in simulator.requests if r.path.endswith("/chat/completions")]
+    """The requests for an answer the simulator saw, oldest first."""
+    return simulator.chats
 
 
 def test_explain_streams_the_answer_into_a_markdown_window(
@@ -48,7 +48,7 @@ def test_explain_streams_the_answer_into_a_markdown_window(
         """,
         files={"sample.py": SAMPLE},
     )
-    expected = answer_text(read_prompt(chats(simulator)[-1].body["messages"]))
+    expected = answer_text(read_prompt(chats(simulator)[-1].messages))
     assert result["state"] == "done"
     assert result["content"] == expected
     assert "\n".join(result["lines"]) == expected
@@ -94,7 +94,7 @@ def test_refactor_changes_the_buffer_and_one_undo_restores_it(
     ]
     assert result["undone"] == typed
     assert result["typing_undone"] == original
-    assert "rename result to acc" in chats(simulator)[-1].body["messages"][-1]["content"]
+    assert "rename result to acc" in chats(simulator)[-1].messages[-1]["content"]
 
 
 def _eventually_disconnected(simulator: Simulator, timeout_s: float = 10) -> RequestRecord:
@@ -119,7 +119,7 @@ def test_follow_up_question_carries_the_history(scenario: Scenario, simulator: S
         """,
         files={"sample.py": SAMPLE},
     )
-    messages = chats(simulator)[-1].body["messages"]
+    messages = chats(simulator)[-1].messages
     turns = [(m["role"], m["content"]) for m in messages if m["role"] != "system"]
     assert [role for role, _ in turns] == ["user", "assistant", "user"]
     assert "def total(values):" in turns[0][1]
@@ -229,7 +229,7 @@ def test_code_action_explain_opens_the_answer_window(
         """,
         files={"sample.py": SAMPLE},
     )
-    expected = answer_text(read_prompt(chats(simulator)[-1].body["messages"]))
+    expected = answer_text(read_prompt(chats(simulator)[-1].messages))
     for title in ("Grok: Explain", "Grok: Refactor", "Grok: Fix", "Grok: Document", "Grok: Tests"):
         assert title in result["titles"]
     assert result["title"] == "Grok: Explain"
@@ -276,7 +276,7 @@ def test_code_action_reaches_the_server_without_the_plugins_command_handlers(
         """,
         files={"sample.py": SAMPLE},
     )
-    expected = answer_text(read_prompt(chats(simulator)[-1].body["messages"]))
+    expected = answer_text(read_prompt(chats(simulator)[-1].messages))
     assert "grok.explain" in result["advertised"]
     assert result["content"] == expected
     assert [result["stream_token"]] == result["progress_tokens"], (
@@ -358,7 +358,7 @@ def test_models_conversation_and_reset(scenario: Scenario, simulator: Simulator)
     explain, ask = chats(simulator)[-2:]
     assert explain.body["model"] == "grok-3"
     # After the reset the follow-up is the conversation's first turn.
-    assert [m["role"] for m in ask.body["messages"] if m["role"] != "system"] == ["user"]
+    assert [m["role"] for m in ask.messages if m["role"] != "system"] == ["user"]
 
 
 def test_checkhealth_shows_a_rejected_key_as_an_error(scenario: Scenario) -> None:

@@ -44,6 +44,8 @@ FAULTS: list[tuple[str, str, tuple[str, ...], bool]] = [
     ("malformed SSE chunk", "malformed_after=10", ("not JSON",), True),
     ("stall longer than timeoutSeconds", "stall_after=10", ("silent", "timeoutSeconds"), True),
     ("silence before the first token", "delay=3", ("silent", "timeoutSeconds"), False),
+    # The Responses API (the default) can also report a failure in the stream itself.
+    ("response.failed mid-stream", "fail_after=10", ("could not finish",), True),
 ]
 
 
@@ -146,7 +148,7 @@ async def test_api_fault(
     await _fails_cleanly(
         server, module_servers, ledger, name=name, uri=uri, words=words, mid_stream=mid_stream
     )
-    attempts = [r for r in sim.requests if r.path.endswith("/chat/completions")][:-1]
+    attempts = sim.chats[:-1]
     if "retry_after" in controls:
         starts = [r.started_at for r in attempts]
         assert len(starts) == 4, "429 is retried three times"
@@ -233,7 +235,7 @@ async def _with_max_tokens(
             )
         except JsonRpcException as error:
             outcome = {"error": str(error)}
-        assert sim.requests[-1].body["max_completion_tokens"] == max_tokens
+        assert sim.requests[-1].max_output_tokens == max_tokens
         assert sim.requests[-1].chunks_sent == max_tokens
     finally:
         server.client.workspace_did_change_configuration(

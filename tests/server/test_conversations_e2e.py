@@ -7,6 +7,7 @@ from typing import Any
 
 from lsprotocol import types
 
+from grok_lsp.assistant.actions import ASK, SYSTEM_PROMPT
 from tests.server.conftest import StartEditor
 from tests.server.harness import field as _field
 from tests.server.harness import stop_editor
@@ -23,12 +24,13 @@ async def test_follow_up_question_carries_the_history(
     editor.open(uri, SOURCE)
     first = await editor.command("grok.explain", {"uri": uri, "range": WHOLE})
     await editor.command("grok.ask", {"uri": uri, "question": "Why does it return a + b?"})
-    messages = simulator.chats[-1].body["messages"]
+    messages = simulator.chats[-1].messages
     assert [m["role"] for m in messages] == ["system", "user", "assistant", "user"]
     assert messages[2]["content"] == _field(first, "text")
-    assert messages[-1]["content"] == "Why does it return a + b?"
+    assert messages[-1]["content"] == f"{ASK.task}\n\nRequest: Why does it return a + b?"
+    assert messages[0]["content"] == SYSTEM_PROMPT  # the same for every action
     # the same conversation id travels with both requests (prompt-cache routing)
-    ids = {r.headers["x-grok-conv-id"] for r in simulator.chats}
+    ids = {r.cache_key for r in simulator.chats}
     assert len(ids) == 1
     shown = await editor.command("grok.conversation.show", {"uri": uri})
     turns = _field(shown, "turns")
@@ -48,7 +50,7 @@ async def test_history_survives_a_restart(
     again = await launch("vscode")
     again.open(uri, SOURCE)
     await again.command("grok.ask", {"uri": uri, "question": "And for strings?"})
-    messages = simulator.chats[-1].body["messages"]
+    messages = simulator.chats[-1].messages
     assert len(messages) == 4 and "def add" in messages[1]["content"]
 
 
@@ -59,12 +61,12 @@ async def test_reset_forgets_the_conversation(
     uri = (workspace / "calc.py").as_uri()
     editor.open(uri, SOURCE)
     await editor.command("grok.explain", {"uri": uri, "range": WHOLE})
-    before = simulator.chats[-1].headers["x-grok-conv-id"]
+    before = simulator.chats[-1].cache_key
     await editor.command("grok.conversation.reset", {"uri": uri})
     await editor.command("grok.ask", {"uri": uri, "question": "Hello?"})
-    messages = simulator.chats[-1].body["messages"]
+    messages = simulator.chats[-1].messages
     assert [m["role"] for m in messages] == ["system", "user"]
-    assert simulator.chats[-1].headers["x-grok-conv-id"] != before
+    assert simulator.chats[-1].cache_key != before
 
 
 async def test_conversation_follows_a_renamed_file(
@@ -80,4 +82,4 @@ async def test_conversation_follows_a_renamed_file(
     )
     editor.open(new, SOURCE)
     await editor.command("grok.ask", {"uri": new, "question": "Still there?"})
-    assert len(simulator.chats[-1].body["messages"]) == 4
+    assert len(simulator.chats[-1].messages) == 4

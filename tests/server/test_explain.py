@@ -95,10 +95,9 @@ async def test_explain_streams_progress_and_returns_the_text(
     assert (reports[-1].message or "").startswith("Done")
     assert any(isinstance(r, types.WorkDoneProgressReport) for r in reports)
     # the request the API saw carries the file, the numbered selection and the task
-    body = simulator.chats[-1].body
-    user = body["messages"][-1]["content"]
+    user = simulator.chats[-1].messages[-1]["content"]
     assert "geometry.py" in user and "4 | def area(radius):" in user
-    assert simulator.chats[-1].headers.get("x-grok-conv-id")
+    assert simulator.chats[-1].cache_key
 
 
 async def test_server_creates_progress_when_the_client_gives_no_token(
@@ -128,7 +127,7 @@ async def test_reasoning_shows_as_thinking(launch: StartEditor, workspace: Path)
         for r in editor.client.progress_reports["r-1"]
         if isinstance(r, types.WorkDoneProgressReport)
     ]
-    assert "Thinking…" in messages
+    assert any(m and m.startswith("Thinking…") for m in messages)
 
 
 async def test_explanation_is_shown_as_a_transcript_and_on_hover(

@@ -11,6 +11,7 @@ from urllib.parse import unquote, urlsplit
 import pytest
 from pygls.exceptions import JsonRpcException
 
+from grok_lsp.assistant.actions import EXPLAIN, REFACTOR
 from tests.server.conftest import StartEditor
 from tests.server.harness import Editor, stop_editor
 from tests.server.harness import field as _field
@@ -48,7 +49,7 @@ async def test_explain_refactor_and_follow_up_continue_one_grok_com_conversation
     assert editor.streamed() == _field(explained, "text")
     started = simulator.requests[-1]
     assert started.path == NEW and started.status == 200
-    assert "Task: explain" in started.body["message"]
+    assert EXPLAIN.task in started.body["message"]
     assert started.body["modelName"] == "grok-3"  # the xAI default model maps to grok-3
 
     refactored = await editor.command(
@@ -58,14 +59,14 @@ async def test_explain_refactor_and_follow_up_continue_one_grok_com_conversation
     assert editor.texts[uri] == "def add(a, other):\n    return a + other\n"
     refactor_request = simulator.requests[-1]
     conversation_id = _conversation_of(refactor_request.path)
-    assert "Task: refactor" in refactor_request.body["message"]
+    assert REFACTOR.task in refactor_request.body["message"]
     # grok.com holds the history: the explanation is not sent again
     assert _field(explained, "text") not in refactor_request.body["message"]
 
     answer = await editor.command("grok.ask", {"uri": uri, "question": "Why a + b?"})
     follow_up = simulator.requests[-1]
     assert _conversation_of(follow_up.path) == conversation_id
-    assert follow_up.body["message"].endswith("User: Why a + b?\nAssistant:")
+    assert follow_up.body["message"].endswith("Request: Why a + b?\nAssistant:")
     assert "follow-up about `calc.py`" in _field(answer, "text")
     assert "2 earlier turns" in _field(answer, "text")  # the simulator kept both turns
     assert [r.status for r in simulator.requests] == [200, 200, 200]

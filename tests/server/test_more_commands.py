@@ -33,7 +33,7 @@ async def test_fix_uses_the_overlapping_diagnostics(
     )
     assert _field(result, "applied") is True
     assert editor.texts[uri] == "def f():\n    return 1\n"
-    user = simulator.chats[-1].body["messages"][-1]["content"]
+    user = simulator.chats[-1].messages[-1]["content"]
     assert "line 2: error: unknown statement" in user and "(pyflakes)" in user
     assert editor.applied_edits[-1].label == "Grok: Fix"
 
@@ -60,7 +60,7 @@ async def test_user_defined_actions_explain_and_edit(
         "grok.action", {"id": "why", "uri": uri, "range": WHOLE, "input": "Tell me"}
     )
     assert "x = 3" in _field(explained, "text")
-    user = simulator.chats[-1].body["messages"][-1]["content"]
+    user = simulator.chats[-1].messages[-1]["content"]
     assert "Tell me: why would box.py in python need: x = 3\nprint(x)" in user
     edited = await editor.command("grok.action", {"id": "ren", "uri": uri, "range": WHOLE})
     assert _field(edited, "applied") is True
@@ -117,9 +117,8 @@ async def test_pulled_configuration_applies_to_the_first_request(
             "range": {"start": {"line": 1, "character": 0}, "end": {"line": 2, "character": 0}},
         },
     )
-    body = simulator.chats[-1].body
-    assert body["model"] == "grok-3"
-    assert "Context before" not in body["messages"][-1]["content"]
+    assert simulator.chats[-1].body["model"] == "grok-3"
+    assert "Context before" not in simulator.chats[-1].messages[-1]["content"]
 
 
 async def test_an_empty_range_means_the_enclosing_block(
@@ -135,7 +134,7 @@ async def test_an_empty_range_means_the_enclosing_block(
         "grok.refactor",
         {"uri": uri, "range": {"start": cursor, "end": cursor}, "instruction": "rename count to n"},
     )
-    user = simulator.chats[-1].body["messages"][-1]["content"]
+    user = simulator.chats[-1].messages[-1]["content"]
     block = "3 | def f(count):\n4 |     total = count\n5 |     return total\n```"
     assert "Selected code:\n```python\n" + block in user
     assert _field(result, "applied") is True
@@ -217,9 +216,10 @@ async def test_inline_completion_only_when_enabled(
     result = await editor.client.text_document_inline_completion_async(params)
     assert isinstance(result, types.InlineCompletionList)
     assert [item.insert_text for item in result.items] == ["sim_completion()"]
-    body = simulator.chats[-1].body
-    assert body["max_completion_tokens"] <= 128
-    assert "    return <CURSOR>\n" in body["messages"][-1]["content"]
+    completion = simulator.chats[-1]
+    assert completion.path == "/v1/responses"  # inline completion speaks the Responses API too
+    assert completion.max_output_tokens is not None and completion.max_output_tokens <= 128
+    assert "    return <CURSOR>\n" in completion.messages[-1]["content"]
     again = await editor.client.text_document_inline_completion_async(params)
     assert isinstance(again, types.InlineCompletionList) and again.items == result.items
     assert len(simulator.chats) == 1  # the second answer came from the cache

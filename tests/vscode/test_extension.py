@@ -19,7 +19,6 @@ import subprocess
 import sys
 import zipfile
 from pathlib import Path
-from typing import Any
 
 import pytest
 from lsprotocol import types
@@ -139,16 +138,6 @@ async def test_the_vsix_carries_a_complete_pure_python_server(vsix: Path, tmp_pa
         await client.stop()
 
 
-def task_of(request: Any) -> str:
-    """The simulator's task line (`Task: explain`) of a recorded chat request."""
-    body = request.body if isinstance(request.body, dict) else {}
-    for message in body.get("messages", []):
-        for line in str(message.get("content", "")).splitlines():
-            if line.startswith("Task: "):
-                return line.removeprefix("Task: ").strip()
-    return ""
-
-
 @pytest.mark.timeout(INSTALL_TIMEOUT_S + E2E_TIMEOUT_S + 300)
 def test_explain_and_refactor_in_vscode(vsix: Path, simulator: Simulator, tmp_path: Path) -> None:
     env = toolchain_env()
@@ -183,17 +172,17 @@ def test_explain_and_refactor_in_vscode(vsix: Path, simulator: Simulator, tmp_pa
     assert result["settingsSent"] >= 2
     assert result["scannedFiles"] > 0
 
-    chats = [r for r in simulator.requests if r.path.endswith("/chat/completions")]
+    chats = simulator.chats
     # The first explain went out with the key the API rejects; the rest with the good one.
-    assert chats[0].status == 400 and task_of(chats[0]) == "explain"
+    assert chats[0].status == 400 and chats[0].task == "explain"
     chats = chats[1:]
-    tasks = [task_of(r) for r in chats]
+    tasks = [r.task for r in chats]
     assert tasks[:5] == ["explain", "refactor", "refactor", "refactor", "explain-custom"]
     # The code action "Grok: Why?" asked for its {input}.
-    assert "Tell me: why does sample.py need" in chats[4].body["messages"][-1]["content"]
+    assert "Tell me: why does sample.py need" in chats[4].messages[-1]["content"]
     # Ghost text came from the server's inline completion (the simulator's `complete` task).
     assert tasks[5:] and set(tasks[5:]) == {"complete"}
-    assert "    return <CURSOR>\n" in chats[5].body["messages"][-1]["content"]
+    assert "    return <CURSOR>\n" in chats[5].messages[-1]["content"]
     # The key typed into "Grok: Set API Key" reached the API; the instructions too.
     assert all(r.status == 200 for r in chats)
     assert "rename area to surface" in json.dumps(chats[1].body)

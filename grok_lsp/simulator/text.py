@@ -1,0 +1,17 @@
+"""Reading a message's text, whichever shape its content has."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def message_text(message: Any) -> str:
+    """A message's text, whether `content` is a string or a list of parts."""
+    if not isinstance(message, dict):
+        return ""
+    content = message.get("content")
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        return "".join(part.get("text", "") for part in content if isinstance(part, dict))
+    return ""
