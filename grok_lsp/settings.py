@@ -22,6 +22,8 @@ ResultDisplay = Literal["document", "message", "none"]
 EditMode = Literal["apply", "preview"]
 ProviderName = Literal["xai", "grok-web"]
 ActionResult = Literal["explain", "edit"]
+# "immediate": executeCommand answers {token, started} at once (SPEC section 4).
+CommandResult = Literal["answer", "immediate"]
 APIName = Literal["responses", "chat-completions"]
 ReasoningEffort = Literal["none", "low", "medium", "high"]
 
@@ -87,6 +89,8 @@ class Settings:
     stream_notifications: bool = False
     # A plain-http base URL other than loopback would send the key in clear text.
     allow_insecure_base_url: bool = False
+    # None: chosen from the client's clientInfo (grok_lsp/server/clients.py).
+    command_result: CommandResult | None = None
 
     def effective_api_key(self, environ: Mapping[str, str] = os.environ) -> str | None:
         return self.api_key or environ.get("XAI_API_KEY") or None

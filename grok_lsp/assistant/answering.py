@@ -100,6 +100,7 @@ class AnswerTooLongError(GrokError):
 
 
 class InsecureBaseURLError(GrokError):
+    action = "Open Settings"
     hint = "Use https, or set allowInsecureBaseUrl if you really mean to send the key in clear."
 
 
