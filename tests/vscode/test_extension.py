@@ -173,8 +173,9 @@ def test_explain_and_refactor_in_vscode(vsix: Path, simulator: Simulator, tmp_pa
     assert result["scannedFiles"] > 0
 
     chats = simulator.chats
-    # The first explain went out with the key the API rejects; the rest with the good one.
-    assert chats[0].status == 400 and chats[0].task == "explain"
+    # The first explain went out with the key the API rejects (refused before its body is
+    # read); the rest with the good one.
+    assert chats[0].status == 400
     chats = chats[1:]
     tasks = [r.task for r in chats]
     assert tasks[:5] == ["explain", "refactor", "refactor", "refactor", "explain-custom"]
