@@ -53,6 +53,10 @@ def test_demo_runs_offline_and_shows_every_step(env: dict[str, str]) -> None:
     assert "+    subtotal = 0" in result.stdout and "-    total = 0" in result.stdout
     assert "applied: True" in result.stdout
     assert "2 earlier turns" in result.stdout  # the follow-up was sent with the history
+    # The sample project's rules, its helper (imported by the selection), and #file:.
+    assert "- `AGENTS.md` lines 1-2 (rules)" in result.stdout
+    assert "- `pricing.py` lines 1-3 (related: `apply_tax`" in result.stdout
+    assert "- `pricing.py` lines 1-3 (reference: #file:pricing.py)" in result.stdout
 
 
 def test_simulate_prints_its_url_and_serves(env: dict[str, str]) -> None:

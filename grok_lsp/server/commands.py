@@ -13,6 +13,7 @@ from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams, JsonRpcRequ
 from grok_lsp.assistant.actions import ASK, BUILTIN_ACTIONS, Action, render_template, user_defined
 from grok_lsp.assistant.anchor import Anchor, Span
 from grok_lsp.assistant.context import CodeSelection, DiagnosticNote
+from grok_lsp.assistant.project import apply_to_request
 from grok_lsp.assistant.usage import ModelCatalog, UsageTotals, usage_from_lsp
 from grok_lsp.server import delivery
 
@@ -33,6 +34,7 @@ from grok_lsp.server.arguments import (
 from grok_lsp.server.config import settled_settings
 from grok_lsp.server.documents import RequestFailed, open_document, select
 from grok_lsp.server.messages import failure_advice
+from grok_lsp.server.project_context import project_context
 from grok_lsp.server.protocol import WORK_DONE_TOKEN
 from grok_lsp.server.running import RunningRequest
 from grok_lsp.server.streaming import AnswerStream
@@ -151,6 +153,8 @@ async def answer_request(
     document = open_document(ls.workspace.text_documents, uri)
     selection: CodeSelection | None = None
     anchor: Anchor | None = None
+    # `#` references are read from what the user wrote: the question, instruction or prompt.
+    request_text = f"{instruction}\n{request.user_input}"
     if value is not None:
         selection, value = select(document, value, ls.workspace.root_path)
         anchor = Anchor(
@@ -187,8 +191,10 @@ async def answer_request(
             stream.token = running.token = await create_progress_token(ls)
         stream.begin()
         history = await ls.assistant.conversation(uri)
+        context = await project_context(ls, document, selection, request_text, settings)
+        instruction, rules = apply_to_request(instruction, context)
         prompt = ls.assistant.prepare(
-            action, selection, instruction, history, settings, request.diagnostics
+            action, selection, instruction, history, settings, request.diagnostics, rules
         )
         try:
             answer = await ls.assistant.answer(uri, action, prompt, settings, stream.on_event)
@@ -284,13 +290,20 @@ async def offer_action(
     ls: GrokLanguageServer, message: str, action: str, request: ModelRequest | None
 ) -> None:
     """An error with one button; the plugins act on the titles the server does not."""
-    choice = await ls.window_show_message_request_async(
-        types.ShowMessageRequestParams(
-            type=types.MessageType.Error,
-            message=message,
-            actions=[types.MessageActionItem(title=action)],
+    try:
+        choice = await ls.window_show_message_request_async(
+            types.ShowMessageRequestParams(
+                type=types.MessageType.Error,
+                message=message,
+                actions=[types.MessageActionItem(title=action)],
+            )
         )
-    )
+    except JsonRpcException as error:  # the client cannot ask: it can still show the message
+        logger.info("window/showMessageRequest failed (%s); showing the message", error.message)
+        ls.window_show_message(
+            types.ShowMessageParams(type=types.MessageType.Error, message=message)
+        )
+        return
     if choice is None or choice.title != action:
         return
     if action == SIGN_IN:

@@ -8,6 +8,8 @@ from .conftest import TEST_KEY, Scenario
 
 SAMPLE = "def total(values):\n    return sum(values)\n"
 BAD_KEY = "bad-key-for-the-test"  # the simulator answers 400 "Incorrect API key provided"
+# Refused 4 times (the server's own retries included), then answered: the user's Retry works.
+RATE_LIMITED = "# [[sim status=429 retry_after=0 fail_times=4 key=nvim-retry]]\n"
 
 
 def test_set_api_key_button_runs_grok_set_key_and_the_next_request_works(
@@ -77,3 +79,26 @@ def test_a_dismissed_button_is_answered_and_nothing_runs(scenario: Scenario) -> 
     )
     assert result["asked"] == 0 and result["same_client"] is True
     assert result["state"] == "failed"  # the server kept serving (and kept no waiting request)
+
+
+def test_retry_after_a_rate_limit_shows_the_second_answer(scenario: Scenario) -> None:
+    result = scenario(
+        """
+        T.choose = "Retry"
+        local source = T.edit("sample.py")
+        vim.cmd("2,3GrokExplain")
+        local first = T.finished_answer(source)
+        local failed = first.state
+        T.wait("the retried answer", function()
+          local view = T.answer(source)
+          return view and view ~= first and view.state == "done"
+        end, 30000)
+        return { failed = failed, content = T.answer(source).content }
+        """,
+        files={"sample.py": RATE_LIMITED + SAMPLE},
+    )
+    assert result["failed"] == "failed"
+    assert [o["title"] for o in result["selections"]] == ["Retry"]
+    errors = [n["message"] for n in result["notifications"] if n["level"] == 4]
+    assert len(errors) == 1 and "rate limit reached (HTTP 429)" in errors[0], errors
+    assert "grok-sim answer" in result["content"]

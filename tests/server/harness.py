@@ -115,6 +115,7 @@ class Editor:
         self.registrations: list[str] = []
         self.capabilities = types.ServerCapabilities()
         self.choose: str | None = None  # the button to choose in showMessageRequest
+        self.fail_message_requests = False  # answer showMessageRequest with an error
 
     def open(self, uri: str, text: str, language_id: str = "python") -> None:
         self.texts[uri] = text
@@ -254,6 +255,8 @@ async def start_editor(
         @client.feature(types.WINDOW_SHOW_MESSAGE_REQUEST)
         def message_request(params: types.ShowMessageRequestParams) -> Any:
             editor = holder["editor"]
+            if editor.fail_message_requests:
+                raise RuntimeError("this test client cannot ask the user")
             editor.offered_actions.extend(a.title for a in params.actions or [])
             client.messages.append(
                 types.ShowMessageParams(type=params.type, message=params.message)

@@ -137,3 +137,13 @@ async def test_a_retry_that_fails_again_offers_no_second_retry(
     assert editor.offered_actions == ["Retry"]
     second = editor.messages(types.MessageType.Error)[1]
     assert second.startswith("Grok: the API is having trouble (HTTP 503).")
+
+
+async def test_a_client_that_cannot_ask_still_gets_the_message(
+    launch: StartEditor, workspace: Path
+) -> None:
+    editor = await launch("vscode", client="vscode", XAI_API_KEY=BAD_KEY)
+    editor.fail_message_requests = True
+    first = await _fail(editor, (workspace / "q.py").as_uri())
+    assert first.startswith("The API key was rejected (HTTP 400).")
+    assert editor.offered_actions == []

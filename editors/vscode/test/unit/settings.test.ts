@@ -31,6 +31,7 @@ const DEFAULTS = {
   actions: [],
   provider: "xai",
   inlineCompletion: { enabled: false },
+  context: {},
 };
 
 describe("serverSettings", () => {
