@@ -201,3 +201,24 @@ async def test_references_in_a_refactor_instruction_and_a_user_actions_prompt(
     sent = last_request_text(simulator)
     assert "`shop/util.py` lines 1-2 (reference: #file:shop/util.py)" in sent
     assert "`shop/AGENTS.md` line 1 (reference: #file:shop/AGENTS.md)" in sent
+
+
+async def test_without_tree_sitter_the_server_still_answers_with_rules_and_references(
+    launch: StartEditor, simulator: Any, workspace: Path, tmp_path: Path
+) -> None:
+    """As the VS Code extension's bundled server runs: pure-Python packages only."""
+    blocker = tmp_path / "no-tree-sitter"
+    blocker.mkdir()
+    (blocker / "sitecustomize.py").write_text("import sys\nsys.modules['tree_sitter'] = None\n")
+    root = sample(workspace, "python")
+    editor = await launch("vscode", {"resultDisplay": "none"}, PYTHONPATH=str(blocker))
+    path = root / "shop/orders/pricing.py"
+    uri = path.as_uri()
+    editor.open(uri, path.read_text())
+    result = await editor.command(
+        "grok.ask", {"uri": uri, "question": "See #file:shop/util.py", "range": lines(6, 10)}
+    )
+    assert field(result, "text")
+    sent = last_request_text(simulator)
+    assert "integer cents" in sent and "(reference: #file:shop/util.py)" in sent
+    assert "(related:" not in sent and "None for a code nobody knows" not in sent
