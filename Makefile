@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench clean vscode-test vscode-clean
+.PHONY: demo test lint bench clean vscode-test vscode-clean install-emacs
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,8 +20,12 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-test: lint
+test: lint install-emacs
 	$(BIN)/pytest
+
+# Emacs >= 30 (eglot 1.17 built in) for tests/emacs: installed once (Debian: emacs-nox), then a no-op.
+install-emacs:
+	bash tests/emacs/install-emacs.sh
 
 # The benchmarks of docs/benchmarks.md: prints a table, writes bench/results/latest.json.
 bench: $(STAMP)

@@ -20,9 +20,11 @@ import httpx
 
 from bench.cache import conversation_cache
 from bench.direct import forget, simulator
+from bench.project_context import project_context
 from bench.scenarios import SCENARIOS, Bench, Result
 
-ALL_SCENARIOS = [*SCENARIOS, conversation_cache]
+# 9: the conversation's prompt cache (issue 14); 10: project context (issue 17).
+ALL_SCENARIOS = [*SCENARIOS, conversation_cache, project_context]
 
 DEFAULT_OUT = Path(__file__).parent / "results" / "latest.json"
 

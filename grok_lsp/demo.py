@@ -15,21 +15,37 @@ from typing import Any
 from lsprotocol import types
 from pygls.lsp.client import LanguageClient
 
+from grok_lsp.assistant.project.pieces import CONTEXT_LISTING
+
 SAMPLE = '''\
+from pricing import apply_tax
+
+
 def order_total(prices, tax_rate):
     """Sum the prices of an order and add tax."""
     total = 0
     for price in prices:
         total = total + price
-    return round(total * (1 + tax_rate), 2)
+    return apply_tax(total, tax_rate)
 
 
 if __name__ == "__main__":
     print(order_total([9.99, 5.01], 0.2))
 '''
+# The sample project around sample.py: a helper in another file and the project's rules.
+HELPER = '''\
+def apply_tax(amount, tax_rate):
+    """The amount with tax added, rounded to cents."""
+    return round(amount * (1 + tax_rate), 2)
+'''
+RULES = """\
+# Rules for AI assistants
+Keep money rounded to cents; prefer small, pure functions.
+"""
 SELECTION = types.Range(
-    start=types.Position(line=0, character=0), end=types.Position(line=6, character=0)
+    start=types.Position(line=3, character=0), end=types.Position(line=9, character=0)
 )
+FOLLOW_UP = "What did you just change, and why? Does it still match #file:pricing.py?"
 
 _TTY = sys.stdout.isatty() and os.environ.get("NO_COLOR") is None
 
@@ -164,6 +180,8 @@ async def run_demo() -> int:
         env["GROK_LSP_STATE_DIR"] = str(Path(tmp) / "state")
         sample = Path(tmp) / "sample.py"
         sample.write_text(SAMPLE, encoding="utf-8")
+        (Path(tmp) / "pricing.py").write_text(HELPER, encoding="utf-8")
+        (Path(tmp) / "AGENTS.md").write_text(RULES, encoding="utf-8")
         uri = sample.as_uri()
         client = LanguageClient("grok-lsp-demo", "1")
         await client.start_io(sys.executable, "-m", "grok_lsp", "serve", env=env)
@@ -200,7 +218,7 @@ async def _session(client: LanguageClient, editor: DemoEditor, uri: str, root: s
             )
         )
     )
-    heading("The file (sample.py), lines 1-6 selected")
+    heading("The project: sample.py (lines 4-9 selected), pricing.py and AGENTS.md")
     print(SAMPLE.rstrip())
 
     heading("Code actions offered for the selection (listed with no network call)")
@@ -227,6 +245,25 @@ async def _session(client: LanguageClient, editor: DemoEditor, uri: str, root: s
     )
     print(f"applied: {applied}")
 
-    heading("A follow-up question, answered from the conversation so far")
-    await editor.command("grok.ask", {"uri": uri, "question": "What did you just change, and why?"})
+    heading(f"A follow-up question, answered from the conversation so far: “{FOLLOW_UP}”")
+    await editor.command("grok.ask", {"uri": uri, "question": FOLLOW_UP})
     print()
+
+    heading("What Grok was shown besides the selection (from grok.conversation.show)")
+    shown = await editor.command("grok.conversation.show", {"uri": uri})
+    turns = shown.get("turns", []) if isinstance(shown, dict) else getattr(shown, "turns", [])
+    for number, turn in enumerate(turns, start=1):
+        role = turn.get("role") if isinstance(turn, dict) else getattr(turn, "role", "")
+        content = turn.get("content") if isinstance(turn, dict) else getattr(turn, "content", "")
+        if role == "user":
+            print(f"request {(number + 1) // 2}:")
+            print(_context_listing(str(content)) or "  (nothing but the selection)")
+
+
+def _context_listing(content: str) -> str:
+    """The list of project context that a request's text ends with, indented."""
+    _, found, listing = content.partition(CONTEXT_LISTING)
+    if not found:
+        return ""
+    lines = [line for line in listing.splitlines() if line.startswith("- ")]
+    return "\n".join(f"  {line}" for line in lines)

@@ -22,6 +22,8 @@ ResultDisplay = Literal["document", "message", "none"]
 EditMode = Literal["apply", "preview"]
 ProviderName = Literal["xai", "grok-web"]
 ActionResult = Literal["explain", "edit"]
+# "immediate": executeCommand answers {token, started} at once (SPEC section 4).
+CommandResult = Literal["answer", "immediate"]
 APIName = Literal["responses", "chat-completions"]
 ReasoningEffort = Literal["none", "low", "medium", "high"]
 
@@ -64,6 +66,17 @@ class InlineCompletionSettings:
 
 
 @attrs.frozen
+class ContextSettings:
+    """Project context (SPEC section 10): rules files, `#` references, related definitions."""
+
+    # Looked up like AGENTS.md (always looked for): in the document's folder and each above it.
+    rules_files: tuple[str, ...] = ()
+    related: bool = True
+    # Tokens (about four characters each) for rules, references and related definitions.
+    budget_tokens: int = 6000
+
+
+@attrs.frozen
 class Settings:
     api_key: str | None = attrs.field(default=None, repr=False)
     base_url: str | None = None
@@ -83,10 +96,13 @@ class Settings:
     provider: ProviderName = "xai"
     grok_web_cookies: str | None = attrs.field(default=None, repr=False)
     inline_completion: InlineCompletionSettings = InlineCompletionSettings()
+    context: ContextSettings = ContextSettings()
     # Opt-in for `grok/stream` notifications (initializationOptions).
     stream_notifications: bool = False
     # A plain-http base URL other than loopback would send the key in clear text.
     allow_insecure_base_url: bool = False
+    # None: chosen from the client's clientInfo (grok_lsp/server/clients.py).
+    command_result: CommandResult | None = None
 
     def effective_api_key(self, environ: Mapping[str, str] = os.environ) -> str | None:
         return self.api_key or environ.get("XAI_API_KEY") or None
@@ -124,7 +140,7 @@ def context_budget_for(model: str) -> int:
     return min(int(context_window(model) * CONTEXT_BUDGET_SHARE), MAX_CONTEXT_BUDGET)
 
 
-for _cls in (UserAction, InlineCompletionSettings, Settings):
+for _cls in (UserAction, InlineCompletionSettings, ContextSettings, Settings):
     attrs.resolve_types(_cls)
 
 BUILTIN_ALIASES = {
@@ -157,7 +173,7 @@ def _strict_converter() -> cattrs.Converter:
     exact(int, (int,))
     exact(float, (int, float))
     exact(bool, (bool,))
-    for cls in (UserAction, InlineCompletionSettings):
+    for cls in (UserAction, InlineCompletionSettings, ContextSettings):
         renames: dict[str, Any] = {
             f.name: cattrs.gen.override(rename=_camel(f.name)) for f in attrs.fields(cls)
         }
@@ -223,7 +239,18 @@ def _structure_field(field: attrs.Attribute[Any], value: Any) -> Any:
     result = _CONVERTER.structure(value, field.type)
     if isinstance(result, (int, float)) and not isinstance(result, bool):
         _check_range(field.name, result)
+    if isinstance(result, ContextSettings):
+        _check_context(result)
     return result
+
+
+def _check_context(context: ContextSettings) -> None:
+    if context.budget_tokens < 0:
+        raise ValueError("context.budgetTokens must be at least 0")
+    for name in context.rules_files:
+        parts = name.replace("\\", "/").split("/")
+        if not name or name.startswith(("/", "\\")) or ".." in parts or ":" in name:
+            raise ValueError(f"context.rulesFiles: {name!r} must be a path inside a folder")
 
 
 _MINIMUMS = {

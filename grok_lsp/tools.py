@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 from collections.abc import Callable
@@ -12,6 +13,7 @@ from grok_lsp.assistant.actions import ASK
 from grok_lsp.assistant.answering import Assistant, check_base_url
 from grok_lsp.assistant.context import CodeSelection
 from grok_lsp.assistant.conversations import ConversationStore
+from grok_lsp.assistant.project import SelectionLines, apply_to_request
 from grok_lsp.settings import Settings
 from grok_lsp.xai.errors import GrokError
 from grok_lsp.xai.events import ContentDelta, ReasoningDelta, StreamEvent
@@ -72,7 +74,22 @@ async def ask(target: str, question: str) -> int:
 
     try:
         history = await assistant.conversation(uri)
-        prompt = assistant.prepare(ASK, selection, question, history, settings)
+        # The workspace is the current folder, as for an editor opened there.
+        context = await assistant.project.gather(
+            settings.context,
+            document_path=str(path),
+            document_text=source,
+            language_id=selection.language_id,
+            root=os.getcwd(),
+            request_text=question,
+            selection=SelectionLines(
+                start, end, max(start - settings.context_lines, 0), end + settings.context_lines
+            ),
+        )
+        for problem in context.problems:
+            print(f"grok-lsp: {problem}", file=sys.stderr)
+        question, rules = apply_to_request(question, context)
+        prompt = assistant.prepare(ASK, selection, question, history, settings, (), rules)
         await assistant.answer(uri, ASK, prompt, settings, show)
         sys.stdout.write("\n")
         return 0

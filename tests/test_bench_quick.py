@@ -83,6 +83,7 @@ FIGURES: dict[int, set[str]] = {
         "todays_design_cost_usd",
         "cost_ratio",
     },
+    10: {"files", "requests", "pieces", "first_ms", "p50_ms", "p99_ms"},
 }
 
 

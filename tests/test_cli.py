@@ -53,6 +53,10 @@ def test_demo_runs_offline_and_shows_every_step(env: dict[str, str]) -> None:
     assert "+    subtotal = 0" in result.stdout and "-    total = 0" in result.stdout
     assert "applied: True" in result.stdout
     assert "2 earlier turns" in result.stdout  # the follow-up was sent with the history
+    # The sample project's rules, its helper (imported by the selection), and #file:.
+    assert "- `AGENTS.md` lines 1-2 (rules)" in result.stdout
+    assert "- `pricing.py` lines 1-3 (related: `apply_tax`" in result.stdout
+    assert "- `pricing.py` lines 1-3 (reference: #file:pricing.py)" in result.stdout
 
 
 def test_simulate_prints_its_url_and_serves(env: dict[str, str]) -> None:
@@ -178,3 +182,30 @@ def test_serve_over_tcp_answers_initialize(env: dict[str, str]) -> None:
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def test_ask_carries_project_context_from_the_current_folder(
+    env: dict[str, str], simulator: Any, tmp_path: Path
+) -> None:
+    env.update(XAI_BASE_URL=simulator.base_url, XAI_API_KEY=KEY)
+    (tmp_path / "AGENTS.md").write_text("Areas are in square metres.\n", encoding="utf-8")
+    (tmp_path / "shapes.py").write_text("def square(x):\n    return x * x\n", encoding="utf-8")
+    (tmp_path / "app.py").write_text(
+        "from shapes import square\n\n\ndef area(r):\n    return 3.14 * square(r)\n",
+        encoding="utf-8",
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "grok_lsp", "ask", "app.py:4-5", "Why? See #file:gone.py"],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "#file:gone.py: no such file in the workspace" in result.stderr
+    sent = simulator.chats[-1].prompt_text()
+    assert "Areas are in square metres." in sent
+    assert "- `shapes.py` lines 1-2 (related: `square`" in sent
+    assert str(tmp_path) not in sent

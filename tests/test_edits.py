@@ -622,3 +622,19 @@ def test_the_preview_places_the_code_as_apply_would() -> None:
     code = "@cache\ndef f(self):\n    return 1\n"
     diff = preview_diff("file:///a.py", anchor, code, document=(document, start, "python"))
     assert diff.endswith("@@ -2,2 +2,3 @@\n+    @cache\n     def f(self):\n         return 1\n")
+
+
+def test_a_long_enclosing_function_answered_whole_changes_only_the_selected_lines() -> None:
+    body = [f"        value_{i} = compute(value_{i - 1}, {i})" for i in range(600)]
+    document = "class A:\n    def big(self):\n" + "\n".join(body) + "\n"
+    lines = document.splitlines(keepends=True)
+    start = sum(map(len, lines[:302]))
+    end = start + len(lines[302]) + len(lines[303])
+    whole = ["def big(self):", *(line[4:] for line in body)]
+    whole[301] += "  # checked"
+    whole[302] += "  # checked"
+    placement = place_code(document, start, end, "\n".join(whole))
+    assert (placement.start, placement.end) == (start, end)
+    assert placement.text == lines[302].replace("\n", "  # checked\n") + lines[303].replace(
+        "\n", "  # checked\n"
+    )

@@ -18,6 +18,7 @@ import attrs
 from grok_lsp.assistant.actions import Action
 from grok_lsp.assistant.context import CodeSelection, DiagnosticNote, Prompt, build_prompt
 from grok_lsp.assistant.conversations import ConversationStore, History, Turn
+from grok_lsp.assistant.project import ProjectContextBuilder
 from grok_lsp.assistant.usage import ModelCatalog, prices_by_model
 from grok_lsp.settings import Settings
 from grok_lsp.xai.errors import GrokError
@@ -100,6 +101,7 @@ class AnswerTooLongError(GrokError):
 
 
 class InsecureBaseURLError(GrokError):
+    action = "Open Settings"
     hint = "Use https, or set allowInsecureBaseUrl if you really mean to send the key in clear."
 
 
@@ -151,6 +153,7 @@ class Assistant:
         self._store_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="grok-store")
         self._providers: dict[tuple[Any, ...], Provider] = {}
         self._catalogs: dict[tuple[Any, ...], asyncio.Task[ModelCatalog]] = {}
+        self.project = ProjectContextBuilder()  # rules, references, related definitions
 
     async def in_store(self, function: Callable[..., T], *args: Any) -> T:
         loop = asyncio.get_running_loop()
@@ -326,4 +329,5 @@ class Assistant:
             await provider.aclose()
         self._providers.clear()
         self._store_thread.shutdown(wait=True)
+        self.project.close()
         self.store.close()

@@ -322,11 +322,10 @@ class _Indenter:
 
     @classmethod
     def between(cls, code: list[str], selection: list[str]) -> _Indenter:
-        indents = [_indentation(line) for line in selection if line.strip()]
+        indents = _level_indents(selection)
         characters = {indent[0] for indent in indents if indent}
         character = characters.pop() if len(characters) == 1 else None
-        code_indents = [_indentation(line) for line in code if line.strip()]
-        return cls(character, _level_width(indents), _level_width(code_indents))
+        return cls(character, _level_width(indents), _level_width(_level_indents(code)))
 
     def shift(self, line: str, reference: str, target: str) -> str:
         """Replace `reference` by `target` at the start of the line's indentation."""
@@ -345,6 +344,11 @@ class _Indenter:
             tabs = len(relative) - len(relative.lstrip("\t"))
             return " " * (self.selection_width * tabs) + relative[tabs:]
         return relative
+
+
+def _level_indents(lines: list[str]) -> list[str]:
+    """Indentations that tell the levels: not blank lines, not a block comment's ` * ` lines."""
+    return [_indentation(line) for line in lines if line.strip() and line.lstrip()[0] != "*"]
 
 
 def _level_width(indents: list[str]) -> int:

@@ -29,7 +29,7 @@ from grok_lsp.assistant.edits import (
 )
 
 # How far around the selection an answer's repeated lines and a diff's context are looked for.
-_CONTEXT_LINES = 200
+_CONTEXT_LINES = 2000
 # At most this many lines touching the selection are recognised as repeated by their text alone.
 _ADJACENT = 3
 _LEADING_BLANKS = re.compile(r"(?:[ \t]*(?:\r\n|\r|\n))*")
@@ -183,12 +183,12 @@ def _from_selection_as_sent(code: list[str], body: list[str], indent: str) -> li
     if at is None or _width(code[at]) != 0:
         return code
     old, new = [line.strip() for line in sent[1:]], [line.strip() for line in code[at + 1 :]]
-    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
     pairs = [
-        (sent[1 + i + k], code[at + 1 + j + k])
-        for i, j, size in matcher.get_matching_blocks()
-        for k in range(size)
-        if old[i + k]
+        (sent[1 + i], code[at + 1 + j])
+        for tag, i1, i2, j1, _ in line_opcodes(old, new)
+        if tag == "equal"
+        for i, j in zip(range(i1, i2), range(j1, j1 + i2 - i1), strict=True)
+        if old[i]
     ]
     if not pairs or any(_width(a) != _width(b) for a, b in pairs):
         return code
@@ -246,22 +246,35 @@ def _without_adjacent_repeats(fitted: list[str], body: list[str], context: _Cont
 def _repeated_before(code: list[str], body: list[str], before: list[str]) -> int:
     """How many lines just before the selection the code starts by repeating (0 if none).
 
-    The code's first line must stand before the selection, no deeper than the selection
-    (or be much like a line above it, less deep: its header), not be the selection's own
-    first line, and at least half of the lines from there to the selection must be in the
-    code: the answer then covers them too.
+    The code's first telling line (after at most a few lines like `{` that must repeat
+    the lines above it exactly) must stand before the selection, no deeper than the
+    selection (or be much like a line above it, less deep: its header), the code must
+    not start with the selection's own first line, and at least half of the lines from
+    there to the selection must be in the code: the answer then covers them too.
     """
-    first = _first_text(code)
-    if not before or first is None or first == _first_text(body) or not _telling(first):
+    texts = [line.strip() for line in code if line.strip()]
+    if not before or not texts or texts[0] == _first_text(body):
         return 0
-    depth = _depth(body)
+    lead = next((n for n, text in enumerate(texts[: _ADJACENT + 1]) if _telling(text)), None)
+    if lead is None:
+        return 0
+    first, depth = texts[lead], _depth(body)
     for index in range(len(before) - 1, -1, -1):
         line = before[index]
         # A header above the selection may come back changed (a renamed parameter).
         if (line.strip() == first and _width(line) <= depth) or (
             _width(line) < depth and _telling(line.strip()) and _alike(line.strip(), first)
         ):
-            return len(before) - index if _mostly_in(before[index + 1 :], code) else 0
+            above = [text.strip() for text in before[:index] if text.strip()]
+            if (lead and above[-lead:] != texts[:lead]) or not _mostly_in(
+                before[index + 1 :], code
+            ):
+                return 0
+            start, remaining = index, lead
+            while remaining:  # up to the first of the lines repeated before the telling one
+                start -= 1
+                remaining -= bool(before[start].strip())
+            return len(before) - start
     return 0
 
 
@@ -302,8 +315,7 @@ def _changed_outside(
     old = [line.rstrip() for line in region]
     new = [line.rstrip() for line in fitted]
     outside: list[int] = []
-    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
-    for tag, i1, i2, _, _ in matcher.get_opcodes():
+    for tag, i1, i2, _, _ in line_opcodes(old, new):
         if tag == "equal":
             continue
         if tag == "insert":
@@ -343,7 +355,10 @@ def _apply_diff(diff: str, body: list[str], context: _Context) -> list[str]:
 
 def _as_in_document(lines: list[str], body: list[str]) -> list[str]:
     """Lines the model only stripped of trailing spaces stay as the document has them."""
-    old, new = [line.rstrip() for line in body], [line.rstrip() for line in lines]
+    old = [line.rstrip() for line in body]
+    if all(len(a) == len(b) for a, b in zip(old, body, strict=True)):
+        return lines  # no trailing spaces to keep
+    new = [line.rstrip() for line in lines]
     result = list(lines)
     for tag, i1, i2, j1, j2 in line_opcodes(old, new):
         if tag == "equal":
@@ -378,14 +393,14 @@ def _telling(line: str) -> bool:
 
 
 def _alike(a: str, b: str) -> bool:
-    return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio() >= _ALIKE
+    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    return matcher.real_quick_ratio() >= _ALIKE and matcher.ratio() >= _ALIKE
 
 
 def _mostly_in(lines: list[str], code: list[str]) -> bool:
     wanted = [line.strip() for line in lines if line.strip()]
     have = [line.strip() for line in code if line.strip()]
-    matcher = difflib.SequenceMatcher(None, wanted, have, autojunk=False)
-    matched = sum(block.size for block in matcher.get_matching_blocks())
+    matched = sum(i2 - i1 for tag, i1, i2, _, _ in line_opcodes(wanted, have) if tag == "equal")
     return 2 * matched >= len(wanted)
 
 

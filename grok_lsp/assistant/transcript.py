@@ -22,13 +22,17 @@ def transcript_markdown(uri: str, title: str | None, turns: Sequence[Turn]) -> s
     parts = [f"# Grok conversation: {file_name(uri)}\n"]
     if title:
         parts.append(f"_{title}_\n")
-    for turn in turns:
-        heading = _HEADINGS.get(turn.role, turn.role.capitalize())
-        suffix = "" if turn.complete else " (incomplete)"
-        parts.append(f"## {heading}{suffix}\n\n{turn.content.strip()}\n")
+    parts.extend(turn_section(turn) for turn in turns)
     if not turns:
         parts.append("Nothing asked yet.\n")
     return "\n".join(parts)
+
+
+def turn_section(turn: Turn) -> str:
+    """One turn of the transcript: its `## You` or `## Grok` heading, then its text."""
+    heading = _HEADINGS.get(turn.role, turn.role.capitalize())
+    suffix = "" if turn.complete else " (incomplete)"
+    return f"## {heading}{suffix}\n\n{turn.content.strip()}\n"
 
 
 def write_transcript(state_dir: Path, uri: str, markdown: str) -> Path:

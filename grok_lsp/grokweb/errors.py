@@ -11,6 +11,7 @@ import httpx
 
 from grok_lsp.xai._requests import api_message, parse_retry_after, redact, truncate
 from grok_lsp.xai.errors import (
+    SIGN_IN,
     APIConnectionError,
     APIStatusError,
     AuthenticationError,
@@ -27,11 +28,12 @@ SIGN_IN_URL = "https://grok.com"
 class GrokWebSignInError(GrokError):
     """No usable grok.com session: the user has to sign in and copy the cookies."""
 
-    fix_link = ("Sign in at grok.com", SIGN_IN_URL)
+    action = SIGN_IN
 
     hint = (
         f"Sign in at {SIGN_IN_URL} in your browser, copy the Cookie header of a grok.com "
-        "request (it must contain sso=...) and put it in the grokWebCookies setting."
+        "request (it must contain sso=...) and put it in GROK_WEB_COOKIES in the server's "
+        "environment (or the grokWebCookies setting)."
     )
 
 
@@ -40,12 +42,15 @@ class GrokWebCookiesRejectedError(GrokWebSignInError, AuthenticationError):
 
     hint = (
         f"The session has probably expired: sign in at {SIGN_IN_URL} again and copy fresh "
-        "cookies into the grokWebCookies setting."
+        "cookies into GROK_WEB_COOKIES (or the grokWebCookies setting)."
     )
 
     def user_message(self) -> str:
-        # Not "Grok API error 401": the API key is not involved, the cookies are.
+        # Not "xAI API error 401": the API key is not involved, the cookies are.
         return f"{self.message} {self.hint}"
+
+    def summary(self) -> str:
+        return f"grok.com rejected the session cookies (HTTP {self.status})"
 
 
 class GrokWebChallengeError(GrokError):
@@ -84,6 +89,9 @@ class ConversationNotFoundError(APIStatusError):
     """The stored grok.com conversation is gone (deleted, or made by another account)."""
 
     hint = "Reset the document's conversation (grok.conversation.reset) to start a new one."
+
+    def summary(self) -> str:
+        return f"the grok.com conversation of this file is gone (HTTP {self.status})"
 
 
 def status_error(

@@ -23,6 +23,8 @@ from grok_lsp.assistant.anchor import Anchor
 from grok_lsp.assistant.answering import Assistant
 from grok_lsp.assistant.conversations import ConversationStore
 from grok_lsp.assistant.usage import UsageTotals
+from grok_lsp.server.clients import Client
+from grok_lsp.server.messages import with_grok
 from grok_lsp.server.protocol import GrokProtocol
 from grok_lsp.server.running import RunningRequests
 from grok_lsp.server.secrets import Secrets
@@ -52,6 +54,8 @@ class GrokLanguageServer(LanguageServer):
     def __init__(self, secrets: Secrets | None = None) -> None:
         super().__init__("grok-lsp", __version__, protocol_cls=GrokProtocol)
         self.settings = Settings()
+        self.client = Client()  # from initialize's clientInfo
+        self._progress_tokens = 0
         self.initial_settings = self.settings
         self.secrets = secrets or Secrets()
         self.reported_problems: set[str] = set()
@@ -89,16 +93,22 @@ class GrokLanguageServer(LanguageServer):
     def warn_once(self, message: str, kind: types.MessageType = types.MessageType.Warning) -> None:
         if message not in self.reported_problems:
             self.reported_problems.add(message)
-            self.window_show_message(types.ShowMessageParams(type=kind, message=f"Grok: {message}"))
+            self.window_show_message(types.ShowMessageParams(type=kind, message=with_grok(message)))
 
     def record_usage(self, model: str, usage: Usage, cost: float | None) -> None:
         self.session_usage.add(usage, cost)
         self.usage_by_model.setdefault(model, UsageTotals()).add(usage, cost)
 
     def warn_now(self, message: str) -> None:
+        logger.info("Told the user: %s", message)
         self.window_show_message(
-            types.ShowMessageParams(type=types.MessageType.Warning, message=f"Grok: {message}")
+            types.ShowMessageParams(type=types.MessageType.Warning, message=with_grok(message))
         )
+
+    def new_progress_token(self) -> str:
+        """A fresh token, short because some clients print it before every progress message."""
+        self._progress_tokens += 1
+        return f"grok-{self._progress_tokens}"
 
     def kept_anchors(self) -> set[Anchor]:
         """Anchors still needed after their request ended: hovers and pending suggestions."""
@@ -192,6 +202,12 @@ class GrokLanguageServer(LanguageServer):
     def client_supports_progress(self) -> bool:
         window = self.client_capabilities.window
         return bool(window and window.work_done_progress)
+
+    def client_supports_message_request(self) -> bool:
+        # Clients need not advertise window/showMessageRequest; these are known to answer it.
+        window = self.client_capabilities.window
+        known = self.client.family in ("vscode", "neovim", "eglot")
+        return bool(window and window.show_message) or known
 
     def client_supports_show_document(self) -> bool:
         window = self.client_capabilities.window

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import uuid
 from typing import Any
 
+import attrs
 from lsprotocol import types
-from pygls.exceptions import JsonRpcInvalidParams, JsonRpcRequestCancelled
+from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams, JsonRpcRequestCancelled
 
 from grok_lsp.assistant.actions import ASK, BUILTIN_ACTIONS, Action, render_template, user_defined
 from grok_lsp.assistant.anchor import Anchor, Span
 from grok_lsp.assistant.context import CodeSelection, DiagnosticNote
+from grok_lsp.assistant.project import apply_to_request
 from grok_lsp.assistant.usage import ModelCatalog, UsageTotals, usage_from_lsp
 from grok_lsp.server import delivery
 
@@ -32,11 +33,13 @@ from grok_lsp.server.arguments import (
 )
 from grok_lsp.server.config import settled_settings
 from grok_lsp.server.documents import RequestFailed, open_document, select
+from grok_lsp.server.messages import failure_advice
+from grok_lsp.server.project_context import project_context
 from grok_lsp.server.protocol import WORK_DONE_TOKEN
 from grok_lsp.server.running import RunningRequest
 from grok_lsp.server.streaming import AnswerStream
 from grok_lsp.settings import Settings
-from grok_lsp.xai.errors import GrokError, ModelNotFoundError
+from grok_lsp.xai.errors import RETRY, SIGN_IN, GrokError, ModelNotFoundError
 from grok_lsp.xai.events import Usage
 
 logger = logging.getLogger(__name__)
@@ -60,6 +63,18 @@ def _diagnostic_notes(raw: list[dict[str, Any]] | None) -> list[DiagnosticNote]:
     return notes
 
 
+@attrs.frozen
+class ModelRequest:
+    """What a command asked of the model, kept so that "Retry" can ask it again."""
+
+    action: Action
+    uri: str
+    range: types.Range | None
+    instruction: str
+    diagnostics: tuple[DiagnosticNote, ...] = ()
+    user_input: str = ""
+
+
 async def run_request(
     ls: GrokLanguageServer,
     action: Action,
@@ -69,11 +84,77 @@ async def run_request(
     diagnostics: list[DiagnosticNote] | None = None,
     user_input: str = "",
 ) -> dict[str, Any]:
+    """The command's answer; or, for clients that wait on commands, `{token, started}` at once.
+
+    With commandResult "immediate" the answer arrives through progress, the transcript
+    and the edit, as always (SPEC section 4); bad arguments are still answered as errors.
+    """
+    request = ModelRequest(action, uri, value, instruction, tuple(diagnostics or ()), user_input)
+    settings = await settled_settings(ls)
+    token = WORK_DONE_TOKEN.get()
+    if (settings.command_result or ls.client.default_command_result()) == "answer":
+        return await answer_request(ls, request, token, ls.protocol.msg_id)
+    document = open_document(ls.workspace.text_documents, uri)
+    if value is not None:
+        select(document, value, ls.workspace.root_path)  # raises InvalidParams for the reply
+    # The request's own workDoneToken ends with its reply (LSP; Sublime Text drops later
+    # reports on it): the rest of the work reports on a token of the server's.
+    token = await create_progress_token(ls)
+    ls.in_background(answer_in_background(ls, request, token))
+    return {"token": token, "started": True}
+
+
+async def create_progress_token(ls: GrokLanguageServer) -> str | None:
+    """A fresh token the client agreed to (window/workDoneProgress/create), else None."""
+    if not ls.client_supports_progress():
+        return None
+    token = ls.new_progress_token()
+    try:
+        await ls.work_done_progress.create_async(token)
+    except JsonRpcException as error:  # no progress then, but the request goes on
+        logger.info("The client refused progress token %s: %s", token, error.message)
+        return None
+    return token
+
+
+async def answer_in_background(
+    ls: GrokLanguageServer, request: ModelRequest, token: types.ProgressToken | None
+) -> None:
+    """A request whose command was answered already: its failure was shown, so only logged."""
+    try:
+        await answer_request(ls, request, token, None)
+    except JsonRpcException as error:  # shown to the user already: one line, no traceback
+        level = logging.INFO if isinstance(error, JsonRpcRequestCancelled) else logging.WARNING
+        logger.log(
+            level, "%s ended without an answer: %s", request.action.id, one_line(error.message)
+        )
+
+
+def one_line(text: str | None) -> str:
+    return " / ".join((text or "").split("\n"))
+
+
+async def answer_request(
+    ls: GrokLanguageServer,
+    request: ModelRequest,
+    token: types.ProgressToken | None,
+    msg_id: Any,
+    *,
+    retry: bool = True,
+) -> dict[str, Any]:
     """One model request from start to delivery; cancellable by all three paths."""
+    action, uri, value, instruction = (
+        request.action,
+        request.uri,
+        request.range,
+        request.instruction,
+    )
     settings = await settled_settings(ls)
     document = open_document(ls.workspace.text_documents, uri)
     selection: CodeSelection | None = None
     anchor: Anchor | None = None
+    # `#` references are read from what the user wrote: the question, instruction or prompt.
+    request_text = f"{instruction}\n{request.user_input}"
     if value is not None:
         selection, value = select(document, value, ls.workspace.root_path)
         anchor = Anchor(
@@ -88,10 +169,9 @@ async def run_request(
                     "selection": selection.text,
                     "language": selection.language_id,
                     "path": selection.path,
-                    "input": user_input,
+                    "input": request.user_input,
                 },
             )
-    token = WORK_DONE_TOKEN.get()
     catalog = ls.assistant.catalog(settings)  # prices for the cost; fetched alongside, cached
     stream = AnswerStream(
         ls,
@@ -104,16 +184,17 @@ async def run_request(
     )
     task = asyncio.current_task()
     assert task is not None
-    running = RunningRequest(task, uri, action.id, ls.protocol.msg_id, token)
+    running = RunningRequest(task, uri, action.id, msg_id, token)
     ls.running.add(running)
     try:
-        if token is None and ls.client_supports_progress():
-            stream.token = running.token = f"grok-{uuid.uuid4().hex}"
-            await ls.work_done_progress.create_async(stream.token)
+        if token is None:
+            stream.token = running.token = await create_progress_token(ls)
         stream.begin()
         history = await ls.assistant.conversation(uri)
+        context = await project_context(ls, document, selection, request_text, settings)
+        instruction, rules = apply_to_request(instruction, context)
         prompt = ls.assistant.prepare(
-            action, selection, instruction, history, settings, diagnostics or ()
+            action, selection, instruction, history, settings, request.diagnostics, rules
         )
         try:
             answer = await ls.assistant.answer(uri, action, prompt, settings, stream.on_event)
@@ -121,8 +202,8 @@ async def run_request(
             if isinstance(error, ModelNotFoundError):
                 await name_available_models(ls, settings, error)
             stream.end("failed", detail=ls.secrets.redact(error.message))
-            report_failure(ls, error)
-            raise RequestFailed(ls.secrets.redact(error.user_message())) from None
+            message = report_failure(ls, error, request if retry else None)
+            raise RequestFailed(message) from None
         if not catalog.done():  # started with the request, so it is rarely still running
             await asyncio.wait([catalog], timeout=PRICE_WAIT_SECONDS)
         cost = cost_of(catalog, answer.model, answer.usage)
@@ -137,7 +218,7 @@ async def run_request(
         }
         if action.result == "edit" and cut:
             ls.warn_now(
-                f"Grok's answer was cut short at maxTokens ({settings.max_tokens}), so nothing "
+                f"the answer was cut short at maxTokens ({settings.max_tokens}), so nothing "
                 "was changed. Raise maxTokens and run it again."
             )
             result["applied"] = False
@@ -183,28 +264,66 @@ async def name_available_models(
         error.message += f" Available models: {', '.join(catalog.models)}."
 
 
-def report_failure(ls: GrokLanguageServer, error: GrokError) -> None:
-    message = ls.secrets.redact(f"Grok: {error.user_message()}")
-    if error.fix_link is not None:  # e.g. no API key, or grok.com cookies rejected
-        title, url = error.fix_link
-        ls.in_background(offer_link(ls, message, title, url))
+def report_failure(
+    ls: GrokLanguageServer, error: GrokError, request: ModelRequest | None = None
+) -> str:
+    """Tell the user what happened and what to do, with a button when one fixes it.
+
+    Returns the message, which the failed command's error repeats. `request` is asked
+    again if the user chooses "Retry".
+    """
+    advice = failure_advice(error, ls.client)
+    message = ls.secrets.redact(advice.message)
+    action = advice.action
+    if action == RETRY and request is None:
+        action = None  # already the retry, or nothing to run again
+    if action is not None and ls.client_supports_message_request():
+        ls.in_background(offer_action(ls, message, action, request))
     else:
         ls.window_show_message(
             types.ShowMessageParams(type=types.MessageType.Error, message=message)
         )
+    return message
 
 
-async def offer_link(ls: GrokLanguageServer, message: str, title: str, url: str) -> None:
-    """An error with one button that opens the page where the user can fix it."""
-    choice = await ls.window_show_message_request_async(
-        types.ShowMessageRequestParams(
-            type=types.MessageType.Error,
-            message=message,
-            actions=[types.MessageActionItem(title=title)],
+async def offer_action(
+    ls: GrokLanguageServer, message: str, action: str, request: ModelRequest | None
+) -> None:
+    """An error with one button; the plugins act on the titles the server does not."""
+    try:
+        choice = await ls.window_show_message_request_async(
+            types.ShowMessageRequestParams(
+                type=types.MessageType.Error,
+                message=message,
+                actions=[types.MessageActionItem(title=action)],
+            )
         )
-    )
-    if choice is not None and choice.title == title:
-        await ls.window_show_document_async(types.ShowDocumentParams(uri=url, external=True))
+    except JsonRpcException as error:  # the client cannot ask: it can still show the message
+        logger.info("window/showMessageRequest failed (%s); showing the message", error.message)
+        ls.window_show_message(
+            types.ShowMessageParams(type=types.MessageType.Error, message=message)
+        )
+        return
+    if choice is None or choice.title != action:
+        return
+    if action == SIGN_IN:
+        from grok_lsp.grokweb.errors import SIGN_IN_URL
+
+        await ls.window_show_document_async(
+            types.ShowDocumentParams(uri=SIGN_IN_URL, external=True)
+        )
+    elif action == RETRY and request is not None:
+        logger.info("Retrying %s on %s as the user asked", request.action.id, request.uri)
+        await retry_request(ls, request)
+
+
+async def retry_request(ls: GrokLanguageServer, request: ModelRequest) -> None:
+    """The same request once more; its answer arrives as an immediate command's would."""
+    token = await create_progress_token(ls)
+    try:
+        await answer_request(ls, request, token, None, retry=False)
+    except JsonRpcException as error:
+        logger.warning("The retry of %s failed: %s", request.action.id, one_line(error.message))
 
 
 def register(ls: GrokLanguageServer) -> None:
@@ -263,7 +382,8 @@ def register(ls: GrokLanguageServer) -> None:
         title = await ls.assistant.in_store(ls.assistant.store.title, request.uri)
         transcript = await delivery.show_transcript(ls, request.uri)
         if transcript is None:
-            transcript = await delivery.write_conversation_transcript(ls, request.uri)
+            written = await delivery.write_conversation_transcript(ls, request.uri)
+            transcript = written[0] if written is not None else None
         catalog = await ls.assistant.known_catalog(ls.settings, wait=2.0)
         totals = UsageTotals()
         for turn in turns:
@@ -308,8 +428,7 @@ def register(ls: GrokLanguageServer) -> None:
         try:
             catalog = await ls.assistant.catalog(settings)
         except GrokError as error:
-            report_failure(ls, error)
-            raise RequestFailed(ls.secrets.redact(error.user_message())) from None
+            raise RequestFailed(report_failure(ls, error)) from None
         models = catalog.models
         if settings.provider == "grok-web":
             from grok_lsp.grokweb.models import MODELS

@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
 
+from grok_lsp.server.clients import Client
+from grok_lsp.server.messages import with_grok
 from grok_lsp.settings import Settings, parse_settings
 
 if TYPE_CHECKING:
@@ -31,7 +33,7 @@ def apply_settings(ls: GrokLanguageServer, raw: Any, base: Settings | None = Non
         if problem not in ls.reported_problems:
             ls.reported_problems.add(problem)
             ls.window_show_message(
-                types.ShowMessageParams(type=types.MessageType.Warning, message=f"Grok: {problem}")
+                types.ShowMessageParams(type=types.MessageType.Warning, message=with_grok(problem))
             )
 
 
@@ -67,6 +69,7 @@ async def pull_configuration(ls: GrokLanguageServer) -> None:
 def register(ls: GrokLanguageServer) -> None:
     @ls.feature(types.INITIALIZE)
     def initialize(ls: GrokLanguageServer, params: types.InitializeParams) -> None:
+        ls.client = Client.from_info(params.client_info)
         apply_settings(ls, params.initialization_options or {}, Settings())
         ls.initial_settings = ls.settings
         if ls.settings.inline_completion.enabled:

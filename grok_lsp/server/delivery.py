@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import re
 import uuid
+from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -15,10 +16,10 @@ from lsprotocol import types
 from grok_lsp.assistant.actions import Action
 from grok_lsp.assistant.anchor import Anchor
 from grok_lsp.assistant.answering import Answer
-from grok_lsp.assistant.conversations import ConversationStore
+from grok_lsp.assistant.conversations import ConversationStore, Turn
 from grok_lsp.assistant.edits import Position, choose_block, code_blocks, line_edits, split_lines
 from grok_lsp.assistant.placement import NoSensibleEdit, place_code
-from grok_lsp.assistant.transcript import transcript_markdown, write_transcript
+from grok_lsp.assistant.transcript import transcript_markdown, turn_section, write_transcript
 from grok_lsp.server.documents import LSP_JSON, find_document, offset_of, to_client, to_server
 from grok_lsp.settings import Settings
 
@@ -105,15 +106,15 @@ async def apply_code(
     except AnswerDoesNotFit as does_not_fit:
         return False, f"Nothing was changed: {does_not_fit}. The answer is in the conversation."
     except EditRefused as refusal:
-        return False, f"Not applied: {refusal}. Run the request again."
+        return False, f"not applied: {refusal}. Run the request again."
     if count == 0:
-        return False, "Grok suggested no changes."
+        return False, "the answer suggested no changes."
     result = await ls.workspace_apply_edit_async(
         types.ApplyWorkspaceEditParams(edit=edit, label=label)
     )
     if not result.applied:
         reason = result.failure_reason or "the editor refused it (the document may have changed)"
-        return False, f"Not applied: {reason}."
+        return False, f"not applied: {reason}."
     return True, ""
 
 
@@ -129,7 +130,7 @@ async def deliver_edit(
     # The block that matches the selection, not the longest: models add usage examples.
     block = choose_block(code_blocks(answer.text), language, anchor.text)
     if block is None:
-        ls.warn_now("Grok's answer had no code block, so nothing was changed.")
+        ls.warn_now("the answer had no code block, so nothing was changed.")
         return {"applied": False}
     code, is_diff = block.code, block.is_diff
     if settings.edit_mode == "preview":
@@ -234,7 +235,7 @@ async def show_preview(ls: GrokLanguageServer, suggestion: Suggestion) -> str | 
     if ls.client_supports_show_document():
         ls.in_background(
             ls.window_show_document_async(
-                types.ShowDocumentParams(uri=path.as_uri(), take_focus=False)
+                types.ShowDocumentParams(uri=path.as_uri(), take_focus=ls.client.take_focus())
             )
         )
     return path.as_uri()
@@ -263,33 +264,60 @@ async def deliver_explanation(
     return None
 
 
-def _write_conversation_transcript(store: ConversationStore, state_dir: Path, uri: str) -> Path:
-    markdown = transcript_markdown(uri, store.title(uri), store.turns(uri))
-    return write_transcript(state_dir, uri, markdown)
+def newest_answer(markdown: str, turns: Sequence[Turn]) -> types.Range | None:
+    """The lines of the transcript's newest answer, from its heading to its last line."""
+    answers = [turn for turn in turns if turn.role == "assistant"]
+    if not answers:
+        return None
+    section = turn_section(answers[-1])
+    at = markdown.rfind(section)
+    if at < 0:
+        return None
+    first = markdown.count("\n", 0, at)
+    last = first + section.count("\n")  # the start of the line after the answer
+    return types.Range(
+        start=types.Position(line=first, character=0), end=types.Position(line=last, character=0)
+    )
 
 
-async def write_conversation_transcript(ls: GrokLanguageServer, uri: str) -> str | None:
+def _write_conversation_transcript(
+    store: ConversationStore, state_dir: Path, uri: str
+) -> tuple[Path, types.Range | None]:
+    turns = store.turns(uri)
+    markdown = transcript_markdown(uri, store.title(uri), turns)
+    return write_transcript(state_dir, uri, markdown), newest_answer(markdown, turns)
+
+
+async def write_conversation_transcript(
+    ls: GrokLanguageServer, uri: str
+) -> tuple[str, types.Range | None] | None:
+    """The transcript's URI and where its newest answer is, once written."""
     assistant = ls.assistant
     if assistant.state_dir is None:
         return None
     try:  # read and written in one trip to the store's thread
-        path = await assistant.in_store(
+        path, answer = await assistant.in_store(
             _write_conversation_transcript, assistant.store, assistant.state_dir, uri
         )
     except OSError as error:
         ls.warn_once(f"could not write the transcript ({error.strerror}); showing it as a message")
         return None
-    return path.as_uri()
+    return path.as_uri(), answer
 
 
 async def show_transcript(ls: GrokLanguageServer, uri: str) -> str | None:
-    """Write the transcript and open it beside the code when the client can show documents."""
+    """Write the transcript and open it beside the code, scrolled to the newest answer."""
     if not ls.client_supports_show_document():
         return None
-    transcript = await write_conversation_transcript(ls, uri)
-    if transcript is None:
+    written = await write_conversation_transcript(ls, uri)
+    if written is None:
         return None
+    transcript, answer = written
     ls.in_background(
-        ls.window_show_document_async(types.ShowDocumentParams(uri=transcript, take_focus=False))
+        ls.window_show_document_async(
+            types.ShowDocumentParams(
+                uri=transcript, take_focus=ls.client.take_focus(), selection=answer
+            )
+        )
     )
     return transcript

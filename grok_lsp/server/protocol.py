@@ -11,9 +11,11 @@ from typing import Any
 from lsprotocol import types
 from pygls.exceptions import (
     JsonRpcException,
+    JsonRpcInternalError,
     JsonRpcInvalidParams,
     JsonRpcInvalidRequest,
     JsonRpcMethodNotFound,
+    JsonRpcRequestCancelled,
 )
 from pygls.protocol import LanguageServerProtocol, lsp_method
 from pygls.workspace import TextDocument
@@ -28,6 +30,9 @@ WORK_DONE_TOKEN: contextvars.ContextVar[types.ProgressToken | None] = contextvar
     "grok_work_done_token", default=None
 )
 
+
+# Errors handlers raise on purpose: answered and logged in one line (see _send_handler_result).
+EXPECTED_ERRORS = (JsonRpcException,)
 
 # Futures of handlers are swept once this many (beyond twice those still running) were filed.
 SWEEP_MIN = 64
@@ -85,12 +90,9 @@ class GrokProtocol(LanguageServerProtocol):
         self, params: types.InitializeParams
     ) -> Generator[Any, Any, types.InitializeResult]:
         # pygls logs these params before any handler of ours runs: learn the secrets first.
-        options = params.initialization_options
         secrets = getattr(self._server, "secrets", None)
-        if isinstance(options, dict) and secrets is not None:
-            for name in ("apiKey", "grokWebCookies"):
-                if isinstance(options.get(name), str):
-                    secrets.add(options[name])
+        if secrets is not None:
+            secrets.learn(params.initialization_options)
         return (yield from super().lsp_initialize(params))
 
     @lsp_method(types.TEXT_DOCUMENT_DID_CHANGE)
@@ -188,7 +190,26 @@ class GrokProtocol(LanguageServerProtocol):
         if self.on_cancel_request is not None:
             self.on_cancel_request(msg_id)
 
+    def _send_handler_result(self, future: Any, *, msg_id: Any) -> None:
+        # pygls logs every error a handler raises as "Exception occurred for message" with a
+        # traceback. The errors we raise on purpose (bad arguments, a request that failed and
+        # was explained to the user, a cancellation) are expected: one line, no traceback.
+        # A traceback stays for everything else: a bug.
+        error = None if future.cancelled() else future.exception()
+        if not isinstance(error, EXPECTED_ERRORS) or isinstance(error, JsonRpcInternalError):
+            super()._send_handler_result(future, msg_id=msg_id)
+            return
+        self._request_futures.pop(msg_id, None)
+        cancelled = isinstance(error, JsonRpcRequestCancelled)
+        text = " / ".join(str(error.message or error).split("\n"))
+        logger.log(logging.INFO if cancelled else logging.WARNING, "Request %s: %s", msg_id, text)
+        self._send_response(msg_id, error=error.to_response_error())
+
     def _handle_response(self, msg_id: Any, result: Any = None, error: Any = None) -> None:
+        # pygls logs every result at DEBUG, workspace/configuration's settings with their key.
+        secrets = getattr(self._server, "secrets", None)
+        if secrets is not None:
+            secrets.learn(result)
         # A reply that arrives after its waiter was cancelled must not raise InvalidStateError.
         future = self._request_futures.get(msg_id)
         if future is not None and future.done():

@@ -8,6 +8,8 @@ import os
 from grok_lsp.settings import Settings
 
 REDACTED = "<redacted>"
+# The settings that hold secrets (camelCase, as clients send them).
+SECRET_SETTINGS = ("apiKey", "grokWebCookies")
 
 
 class Secrets(logging.Filter):
@@ -22,6 +24,21 @@ class Secrets(logging.Filter):
     def add(self, value: str | None) -> None:
         if value and len(value) >= 4:
             self._values.add(value)
+
+    def learn(self, value: object, depth: int = 3) -> None:
+        """The secrets in a settings object from the client, found before anything logs it."""
+        if depth < 0:
+            return
+        if isinstance(value, dict):
+            for name in SECRET_SETTINGS:
+                if isinstance(value.get(name), str):
+                    self.add(value[name])
+            for inner in value.values():
+                if isinstance(inner, (dict, list, tuple)):
+                    self.learn(inner, depth - 1)
+        elif isinstance(value, (list, tuple)):
+            for inner in value:
+                self.learn(inner, depth - 1)
 
     def update(self, settings: Settings) -> None:
         self.add(settings.api_key)

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from lsprotocol import types
 
 from grok_lsp.assistant.usage import format_cost
+from grok_lsp.server.plain_text import plain_text
 from grok_lsp.xai.events import ContentDelta, ReasoningDelta, StreamEvent, ThinkingStarted, Usage
 
 if TYPE_CHECKING:
@@ -30,8 +31,8 @@ Outcome = Literal["done", "cancelled", "failed"]
 
 
 def tail(text: str) -> str:
-    """The last words of the answer so far, on one line."""
-    flat = " ".join(text[-TAIL_CHARS * 2 :].split())
+    """The last words of the answer so far, as plain text on one line."""
+    flat = " ".join(plain_text(text[-TAIL_CHARS * 2 :]).split())
     return flat if len(flat) <= TAIL_CHARS else "…" + flat[-(TAIL_CHARS - 1) :]
 
 

@@ -76,6 +76,10 @@ class RequestRecord:
             else []
         )
 
+    def prompt_text(self) -> str:
+        """Every message's text, in order: what tests check the model was sent."""
+        return "\n".join(message["content"] for message in self.messages)
+
 
 class Recorder:
     """Records behind one lock, so a reader always sees whole updates."""

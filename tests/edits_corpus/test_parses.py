@@ -133,6 +133,42 @@ def test_the_stdlib_functions_include_nested_ones() -> None:
     assert {0, 4, 8} <= depths
 
 
+def added_above(
+    module: str,
+    first: int,
+    last: int,
+    added: str,
+    editor_style: bool,
+    final_newline: bool,
+    fence: tuple[str, str] = FENCES[0],
+) -> tuple[str, str]:
+    """The module edited by an answer that adds `added` above a function, and what it should be."""
+    source = SOURCES[module]
+    lines = source.splitlines(keepends=True)
+    line_start = sum(map(len, lines[:first]))
+    indent = lines[first][: len(lines[first]) - len(lines[first].lstrip())]
+    start = line_start + (len(indent) if editor_style else 0)
+    end = sum(map(len, lines[: last + 1])) - (0 if final_newline else 1)
+    code = textwrap.dedent("".join(lines[first : last + 1]))
+    answer = f"Here you go:\n\n{fence[0]}\n{ADDED[added]}{code}{fence[1]}\n\nNothing else changed."
+    case = Case(module, module, "python", added, True, source, start, end, answer, "")
+    expected = source[:line_start] + textwrap.indent(ADDED[added], indent) + source[line_start:]
+    return edit_document(case), expected
+
+
+@pytest.mark.parametrize("module", MODULES)
+def test_every_function_of_the_module_takes_a_line_added_above(module: str) -> None:
+    functions = [(first, last) for name, first, last in FUNCTIONS if name == module]
+    assert functions
+    for number, (first, last) in enumerate(functions):
+        for added in ADDED:
+            edited, expected = added_above(
+                module, first, last, added, number % 2 == 0, number % 3 != 0
+            )
+            assert edited == expected, (module, first + 1, added)
+            assert python_parses(edited)
+
+
 @settings(max_examples=300, deadline=None)
 @given(
     function=st.sampled_from(FUNCTIONS),
@@ -149,18 +185,7 @@ def test_a_line_added_above_a_real_function_keeps_the_module_parsing(
     fence: tuple[str, str],
 ) -> None:
     module, first, last = function
-    source = SOURCES[module]
-    lines = source.splitlines(keepends=True)
-    line_start = sum(map(len, lines[:first]))
-    indent = lines[first][: len(lines[first]) - len(lines[first].lstrip())]
-    start = line_start + (len(indent) if editor_style else 0)
-    end = sum(map(len, lines[: last + 1])) - (0 if final_newline else 1)
-    code = textwrap.dedent("".join(lines[first : last + 1]))
-    answer = f"Here you go:\n\n{fence[0]}\n{ADDED[added]}{code}{fence[1]}\n\nNothing else changed."
-    case = Case(module, module, "python", added, True, source, start, end, answer, "")
-    edited = edit_document(case)
+    edited, expected = added_above(module, first, last, added, editor_style, final_newline, fence)
     assert python_parses(edited)
     # And exactly where it belongs: above the function, at its indentation.
-    assert (
-        edited == source[:line_start] + textwrap.indent(ADDED[added], indent) + source[line_start:]
-    )
+    assert edited == expected

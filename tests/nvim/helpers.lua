@@ -8,6 +8,22 @@ vim.notify = function(message, level, opts)
   return notify(message, level, opts)
 end
 
+-- vim.ui.select would block a headless Neovim (inputlist): record what was offered and
+-- choose the item titled T.choose (nothing by default). A scenario may replace it again.
+T.selections = {}
+T.choose = nil
+vim.ui.select = function(items, opts, on_choice)
+  local chosen
+  for _, item in ipairs(items) do
+    local title = opts and opts.format_item and opts.format_item(item) or tostring(item)
+    table.insert(T.selections, { prompt = opts and opts.prompt, title = title })
+    if title == T.choose then
+      chosen = item
+    end
+  end
+  on_choice(chosen)
+end
+
 --- Wait until `condition()` is true, or fail the scenario saying what did not happen.
 ---@param what string
 ---@param condition fun(): any
@@ -82,6 +98,7 @@ end
 
 local function write(result)
   result.notifications = T.notifications
+  result.selections = T.selections
   local file = assert(io.open(vim.env.GROK_TEST_RESULT, "w"))
   file:write(vim.json.encode(result))
   file:close()

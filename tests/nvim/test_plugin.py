@@ -185,8 +185,8 @@ def test_a_bad_key_is_reported_clearly_once(scenario: Scenario) -> None:
     )
     errors = [n["message"] for n in result["notifications"] if n["level"] == 4]
     assert len(errors) == 1, result["notifications"]
-    assert errors[0].startswith("Grok:")
-    assert "key" in errors[0].lower()
+    assert errors[0].count("Grok") == 1, errors[0]  # the advice names :GrokSetKey
+    assert "key was rejected" in errors[0] and ":GrokSetKey" in errors[0]
     assert bad_key not in errors[0]
     assert result["state"] == "failed"
 

@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import json
 import os
+import re
 import sys
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
@@ -33,7 +34,9 @@ from tests.server.harness import TEST_KEY, Editor
 LEDGER_ENV = "GROK_LSP_RELIABILITY_LEDGER"
 # A second recognisable key, given only as `apiKey` in initializationOptions.
 OPTION_KEY = "xai-OPTIONKEY-fedcba9876543210"
-KEYS = (TEST_KEY, OPTION_KEY)
+# The grok.com session cookie's value, given as grokWebCookies or GROK_WEB_COOKIES.
+COOKIE_SECRET = "COOKIESECRET-0123456789abcdef"
+KEYS = (TEST_KEY, OPTION_KEY, COOKIE_SECRET)
 WHOLE = {"start": {"line": 0, "character": 0}, "end": {"line": 99, "character": 0}}
 
 
@@ -57,6 +60,11 @@ _LEDGER = Ledger()
 @pytest.fixture(scope="session")
 def ledger() -> Iterator[Ledger]:
     yield _LEDGER
+    for kind, words in OUTPUT_KINDS.items():
+        scanned = _LEDGER.counts.get(f"bytes scanned: {kind}", 0)
+        _LEDGER.row(
+            "secrets", f"{words}, every server of the suite", f"no secret in {scanned:,} bytes"
+        )
     target = os.environ.get(LEDGER_ENV)
     if target:
         Path(target).write_text(
@@ -74,6 +82,7 @@ class Server:
     stdout: bytearray
     stderr: bytearray
     requested: dict[str, int] = attrs.Factory(dict)  # edit requests per uri
+    has_bug: bool = False  # started with an injected bug: its traceback is expected
 
     @property
     def client(self) -> Any:
@@ -95,6 +104,29 @@ class Server:
     def written(self) -> bytes:
         return b"".join(data for _, data in self.outputs())
 
+    def sizes(self) -> dict[str, int]:
+        """Bytes written, by kind of output (see OUTPUT_KINDS)."""
+        outputs = self.outputs()
+        return {
+            "trace": len(outputs[0][1]),
+            "logs": sum(len(data) for _, data in outputs[1:3]),
+            "state": sum(len(data) for _, data in outputs[3:]),
+        }
+
+    def scanned(self) -> str:
+        """For a ledger row: how many bytes of each kind were found free of secrets."""
+        sizes = self.sizes()
+        kinds = ", ".join(f"{OUTPUT_KINDS[kind].split(' (')[0]} {n:,}" for kind, n in sizes.items())
+        return f"no secret in {sum(sizes.values()):,} bytes ({kinds})"
+
+
+# What a user could paste into a bug report, by kind.
+OUTPUT_KINDS = {
+    "trace": "LSP messages the server sent (what a client's trace shows)",
+    "logs": "stderr and the DEBUG log file",
+    "state": "state dir (conversations, transcripts, previews)",
+}
+
 
 def _teeing(sink: bytearray, reader: Any) -> None:
     readline, readexactly = reader.readline, reader.readexactly
@@ -112,8 +144,37 @@ def _teeing(sink: bytearray, reader: Any) -> None:
     reader.readline, reader.readexactly = tee_readline, tee_readexactly
 
 
-def server_command(log_file: Path) -> list[str]:
-    return [sys.executable, "-m", "grok_lsp", "--log-level", "DEBUG", "--log-file", str(log_file)]
+def server_command(log_file: Path, module: str = "grok_lsp") -> list[str]:
+    return [sys.executable, "-m", module, "--log-level", "DEBUG", "--log-file", str(log_file)]
+
+
+TRACEBACK = b"Traceback (most recent call last)"
+LOG_RECORD = re.compile(rb"\n\d{4}-\d\d-\d\d \d\d:\d\d:\d\d")  # grok_lsp.cli's format
+
+
+def tracebacks(server: Server) -> list[str]:
+    """Each traceback in the server's stderr and log so far, with the line that led to it."""
+    found = []
+    for name, data in server.outputs()[1:3]:  # stderr, then the log file
+        at = data.find(TRACEBACK)
+        while at >= 0:
+            start = data.rfind(b"\n", 0, max(0, data.rfind(b"\n", 0, at)))
+            following = LOG_RECORD.search(data, at)  # the traceback ends where a record starts
+            end = following.start() if following else len(data)
+            found.append(f"{name}: " + data[start + 1 : end].decode("utf-8", "replace"))
+            at = data.find(TRACEBACK, at + 1)
+    return found
+
+
+def check_no_traceback(server: Server, ledger: Ledger, after: str) -> None:
+    """Expected failures are one log line; a traceback means a bug (issue 15)."""
+    ledger.count("log bytes read for tracebacks", len(server.stderr) + _size(server.log_file))
+    found = tracebacks(server)
+    assert not found, f"a traceback after {after}:\n" + "\n".join(found)
+
+
+def _size(path: Path) -> int:
+    return path.stat().st_size if path.is_file() else 0
 
 
 async def start_server(
@@ -124,12 +185,13 @@ async def start_server(
     preset: str = "vscode",
     init_options: dict[str, Any] | None = None,
     root: Path | None = None,
+    module: str = "grok_lsp",
     **env: str,
 ) -> Server:
     stdout, stderr = bytearray(), bytearray()
 
     def config(**kwargs: Any) -> ClientServerConfig:
-        kwargs["server_command"] = server_command(log_file)
+        kwargs["server_command"] = server_command(log_file, module)
         factory = kwargs["client_factory"]
 
         def teeing_factory() -> Any:
@@ -164,11 +226,15 @@ async def stop_server(server: Server, ledger: Ledger) -> None:
     with contextlib.suppress(Exception):
         await asyncio.wait_for(server.process.wait(), 5)
     check_secrets(server, ledger)
+    if not server.has_bug:
+        check_no_traceback(server, ledger, "the whole session")
 
 
 def check_secrets(server: Server, ledger: Ledger) -> None:
     written = server.written()
     ledger.count("bytes scanned for the key", len(written))
+    for kind, size in server.sizes().items():
+        ledger.count(f"bytes scanned: {kind}", size)
     leaks = []
     for key in KEYS:
         for name, data in server.outputs():
@@ -213,6 +279,7 @@ class Servers:
         preset: str = "vscode",
         init_options: dict[str, Any] | None = None,
         base_url: str | None = None,
+        module: str = "grok_lsp",
         **env: str,
     ) -> Server:
         number = len(self.started)
@@ -225,8 +292,10 @@ class Servers:
             preset=preset,
             init_options=init_options,
             root=root,
+            module=module,
             **env,
         )
+        server.has_bug = module != "grok_lsp"
         self.started.append(server)
         self.ledger.count("servers started")
         return server

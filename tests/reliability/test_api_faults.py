@@ -18,7 +18,15 @@ from lsprotocol import types
 from pygls.exceptions import JsonRpcException
 
 from grok_lsp.simulator import Simulator
-from tests.reliability.conftest import WHOLE, Ledger, Server, Servers, edit_request, until
+from tests.reliability.conftest import (
+    WHOLE,
+    Ledger,
+    Server,
+    Servers,
+    check_no_traceback,
+    edit_request,
+    until,
+)
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -124,6 +132,7 @@ async def _fails_cleanly(
         assert streamed, "the partial answer was not streamed"
     if then_next:
         await _next_request_works(server, module_servers, token)
+    check_no_traceback(server, ledger, name)
     ledger.count("faults injected")
     ledger.row("API fault", name, f"failed cleanly: {errors[0][:120]}")
 

@@ -9,13 +9,24 @@ from __future__ import annotations
 import asyncio
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 from lsprotocol import types
 from pygls.exceptions import JsonRpcException
 
 from grok_lsp.simulator import Simulator
-from tests.reliability.conftest import KEYS, OPTION_KEY, WHOLE, Ledger, Servers, edit_request, until
+from tests.reliability.conftest import (
+    COOKIE_SECRET,
+    KEYS,
+    OPTION_KEY,
+    WHOLE,
+    Ledger,
+    Server,
+    Servers,
+    edit_request,
+    until,
+)
 
 CODE = "def f(count):\n    return count\n"
 BAD_KEY = "bad-" + OPTION_KEY  # the simulator answers 400 and repeats this key in the body
@@ -41,7 +52,96 @@ async def test_api_key_from_initialization_options_never_leaks(
     await edit_request(server, "grok.refactor", {"uri": uri, "range": WHOLE})
     await server.editor.command("grok.models", {})
     _key_only_in_authorization(sim)
-    ledger.row("secrets", "apiKey in initializationOptions, DEBUG log", "key in no byte written")
+    await servers.stop_all()  # scanned as it stops: the row can say how much
+    servers.started.clear()
+    ledger.row("secrets", "apiKey in initializationOptions", server.scanned())
+
+
+async def test_api_key_sent_in_did_change_configuration_never_leaks(
+    servers: Servers, sim: Simulator, ledger: Ledger
+) -> None:
+    sim.clear()
+    server = await servers.start(XAI_API_KEY="")
+    server.client.workspace_did_change_configuration(
+        types.DidChangeConfigurationParams(settings={"grok": {"apiKey": OPTION_KEY}})
+    )
+    uri = servers.uri("changed.py")
+    server.editor.open(uri, CODE)
+    assert await server.editor.command("grok.explain", {"uri": uri, "range": WHOLE})
+    _key_only_in_authorization(sim)
+    await servers.stop_all()
+    servers.started.clear()
+    ledger.row("secrets", "apiKey in workspace/didChangeConfiguration", server.scanned())
+
+
+async def test_api_key_answered_to_workspace_configuration_never_leaks(
+    servers: Servers, sim: Simulator, ledger: Ledger
+) -> None:
+    sim.clear()
+    server = await servers.start(XAI_API_KEY="")
+    server.client.set_configuration({"apiKey": OPTION_KEY}, section="grok")
+    # Without settings in the notification the server asks for them (workspace/configuration).
+    server.client.workspace_did_change_configuration(
+        types.DidChangeConfigurationParams(settings=None)
+    )
+    uri = servers.uri("pulled.py")
+    server.editor.open(uri, CODE)
+    await until(lambda: _pulled(server), "the pull")  # answered as it is read
+    assert await server.editor.command("grok.explain", {"uri": uri, "range": WHOLE})
+    _key_only_in_authorization(sim)
+    await servers.stop_all()
+    servers.started.clear()
+    ledger.row("secrets", "apiKey answered to workspace/configuration", server.scanned())
+
+
+def _pulled(server: Server) -> bool:
+    return server.stdout.count(b'"workspace/configuration"') >= 2  # at start, then again
+
+
+@pytest.mark.parametrize(
+    ("how", "cookies"),
+    [
+        ("grokWebCookies in initializationOptions", "option"),
+        ("GROK_WEB_COOKIES in the server's environment", "environment"),
+    ],
+)
+async def test_grok_com_cookies_never_leak(
+    servers: Servers, sim: Simulator, ledger: Ledger, how: str, cookies: str
+) -> None:
+    header = f"sso={COOKIE_SECRET}; theme=dark"
+    options: dict[str, Any] = {"provider": "grok-web"}
+    env = {"GROK_WEB_BASE_URL": sim.root_url}
+    if cookies == "option":
+        options["grokWebCookies"] = header
+    else:
+        env["GROK_WEB_COOKIES"] = header
+    server = await servers.start(init_options=options, **env)
+    uri = servers.uri("web.py")
+    server.editor.open(uri, CODE)
+    assert await server.editor.command("grok.explain", {"uri": uri, "range": WHOLE})
+    await edit_request(server, "grok.refactor", {"uri": uri, "range": WHOLE})
+    await servers.stop_all()
+    servers.started.clear()
+    ledger.row("secrets", how, server.scanned())
+
+
+async def test_grok_com_refusing_the_cookies_never_leaks_them(
+    servers: Servers, sim: Simulator, ledger: Ledger
+) -> None:
+    refused = f"sso=bad-{COOKIE_SECRET}"  # the simulator answers 401 to "bad..." sessions
+    server = await servers.start(
+        init_options={"provider": "grok-web", "grokWebCookies": refused},
+        GROK_WEB_BASE_URL=sim.root_url,
+    )
+    uri = servers.uri("refused.py")
+    server.editor.open(uri, CODE)
+    with pytest.raises(JsonRpcException) as raised:
+        await server.editor.command("grok.explain", {"uri": uri, "range": WHOLE})
+    assert COOKIE_SECRET not in str(raised.value)
+    assert any("rejected the session cookies" in m for m in server.editor.messages())
+    await servers.stop_all()
+    servers.started.clear()
+    ledger.row("secrets", "grok.com refuses the cookies (HTTP 401)", server.scanned())
 
 
 async def test_a_rejected_key_echoed_by_the_api_never_leaks(
@@ -58,7 +158,7 @@ async def test_a_rejected_key_echoed_by_the_api_never_leaks(
     servers.started.clear()
     written = server.written()
     assert BAD_KEY.encode() not in written
-    ledger.row("secrets", "API echoes a rejected key in its 400 body", "redacted everywhere")
+    ledger.row("secrets", "API echoes a rejected key in its 400 body", server.scanned())
 
 
 async def test_plain_http_to_another_host_is_refused_unless_allowed(

@@ -33,6 +33,7 @@ async def launch(simulator: Any, state_dir: Path, workspace: Path) -> AsyncItera
         preset: str = "vscode",
         init_options: dict[str, Any] | None = None,
         configuration: dict[str, Any] | None = None,
+        client: str | None = None,
         **env: str,
     ) -> Editor:
         editor = await start_editor(
@@ -41,6 +42,7 @@ async def launch(simulator: Any, state_dir: Path, workspace: Path) -> AsyncItera
             init_options=init_options,
             root=workspace,
             configuration=configuration,
+            client=client,
         )
         editors.append(editor)
         return editor

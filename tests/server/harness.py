@@ -29,6 +29,24 @@ PRESETS["dynamic-inline"] = attrs.evolve(
         inline_completion=types.InlineCompletionClientCapabilities(dynamic_registration=True),
     ),
 )
+# Emacs 30's eglot 1.17 as it introduces itself (from its eglot-client-capabilities): no
+# showMessage capability (it answers showMessageRequest all the same), showDocument, progress.
+PRESETS["eglot"] = types.ClientCapabilities(
+    workspace=types.WorkspaceClientCapabilities(apply_edit=True, configuration=True),
+    window=types.WindowClientCapabilities(
+        work_done_progress=True, show_document=types.ShowDocumentClientCapabilities(support=True)
+    ),
+    general=types.GeneralClientCapabilities(position_encodings=["utf-32", "utf-8", "utf-16"]),
+)
+
+# clientInfo as each client sends it; `start_editor(client=...)` picks one (eglot: by default).
+CLIENT_INFO: dict[str, types.ClientInfo] = {
+    "vscode": types.ClientInfo(name="Visual Studio Code", version="1.96.0"),
+    "code-server": types.ClientInfo(name="code-server", version="4.96.2"),
+    "neovim": types.ClientInfo(name="Neovim", version="0.11.0"),
+    "eglot": types.ClientInfo(name="Eglot", version="1.17.30"),
+    "helix": types.ClientInfo(name="helix", version="25.1"),
+}
 
 
 def field(result: Any, name: str) -> Any:
@@ -96,6 +114,8 @@ class Editor:
         self.offered_actions: list[str] = []
         self.registrations: list[str] = []
         self.capabilities = types.ServerCapabilities()
+        self.choose: str | None = None  # the button to choose in showMessageRequest
+        self.fail_message_requests = False  # answer showMessageRequest with an error
 
     def open(self, uri: str, text: str, language_id: str = "python") -> None:
         self.texts[uri] = text
@@ -200,8 +220,12 @@ async def start_editor(
     init_options: dict[str, Any] | None = None,
     root: Path | None = None,
     configuration: dict[str, Any] | None = None,
+    client: str | None = None,
 ) -> Editor:
+    """A real grok-lsp started as `preset` would; `client` names its clientInfo (none: no name)."""
     holder: dict[str, Editor] = {}
+    if client is None and preset in ("eglot",):
+        client = preset
 
     def factory() -> LanguageClient:
         client = make_test_lsp_client()
@@ -229,24 +253,31 @@ async def start_editor(
             holder["editor"].registrations.extend(r.method for r in params.registrations)
 
         @client.feature(types.WINDOW_SHOW_MESSAGE_REQUEST)
-        def message_request(params: types.ShowMessageRequestParams) -> None:
-            holder["editor"].offered_actions.extend(a.title for a in params.actions or [])
+        def message_request(params: types.ShowMessageRequestParams) -> Any:
+            editor = holder["editor"]
+            if editor.fail_message_requests:
+                raise RuntimeError("this test client cannot ask the user")
+            editor.offered_actions.extend(a.title for a in params.actions or [])
             client.messages.append(
                 types.ShowMessageParams(type=params.type, message=params.message)
             )
+            chosen = [a for a in params.actions or [] if a.title == editor.choose]
+            return chosen[0] if chosen else None
 
         return client
 
     config = ClientServerConfig(
         server_command=[sys.executable, "-m", "grok_lsp"], server_env=env, client_factory=factory
     )
-    client = await config.start()
-    editor = holder["editor"] = Editor(client)
-    assert isinstance(client, LanguageClient)
+    client_info = CLIENT_INFO[client] if client is not None else None
+    lsp_client = await config.start()
+    editor = holder["editor"] = Editor(lsp_client)
+    assert isinstance(lsp_client, LanguageClient)
     options = {"streamNotifications": True, **(init_options or {})}
-    result = await client.initialize_session(
+    result = await lsp_client.initialize_session(
         types.InitializeParams(
             capabilities=PRESETS[preset],
+            client_info=client_info,
             initialization_options=options,
             root_uri=root.as_uri() if root else None,
         )

@@ -113,16 +113,6 @@ async def test_api_errors_reach_the_user_and_the_server_keeps_serving(
     )
 
 
-async def test_missing_key_offers_the_console(launch: StartEditor, workspace: Path) -> None:
-    editor = await launch("vscode", XAI_API_KEY="")
-    uri = (workspace / "k.py").as_uri()
-    editor.open(uri, "x = 1\n")
-    with pytest.raises(JsonRpcException):
-        await editor.command("grok.explain", {"uri": uri, "range": WHOLE})
-    await _until(lambda: any("XAI_API_KEY" in m for m in editor.messages()), "the key message")
-    assert editor.offered_actions == ["Open xAI console"]
-
-
 @pytest.mark.parametrize(
     ("command", "arguments", "field"),
     [

@@ -148,7 +148,10 @@ async def test_explanation_is_shown_as_a_transcript_and_on_hover(
         )
     )
     assert hover is not None and isinstance(hover.contents, types.MarkupContent)
-    assert hover.contents.value == _field(result, "text")
+    # The simulator's answer opens with "## Explanation of ...": the gist is its first sentence.
+    first, _, rest = hover.contents.value.partition("\n")
+    assert first.startswith("The selected code has ") and first.endswith(" begins with:")
+    assert "This is the grok-sim answer for the `explain` task." in rest
     outside = await editor.client.text_document_hover_async(
         types.HoverParams(
             text_document=types.TextDocumentIdentifier(uri=uri),

@@ -144,7 +144,7 @@ async def test_missing_or_rejected_cookies_tell_the_user_how_to_sign_in(
             break
         await asyncio.sleep(0.01)
     assert shown and says in shown[0]
-    assert editor.offered_actions == ["Sign in at grok.com"]
+    assert editor.offered_actions == ["Sign in to grok.com"]
     assert all("bad-expired" not in m for m in editor.messages())
     if cookies is None or "sso=" not in cookies:
         assert simulator.requests == []  # nothing leaves without a session

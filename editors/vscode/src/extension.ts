@@ -15,6 +15,7 @@ import { GrokClient, SECTION, ServerUnavailable, type StoredSecrets, errorMessag
 import { modelPicks } from "./models";
 import { AnswerPanel } from "./panel";
 import { SuggestionReview } from "./review";
+import { questionWithReferences } from "./questionBox";
 import { needsRestart } from "./settings";
 import { type ServerState, type StatusView, statusText, statusTooltip } from "./status";
 import { type UsageReport, type UsageTotals, conversationSummary, usageLines } from "./usage";
@@ -236,13 +237,11 @@ class GrokExtension implements vscode.Disposable {
 
   private async ask(): Promise<void> {
     const editor = this.requireEditor();
-    const question = await vscode.window.showInputBox({
+    const question = await questionWithReferences(editor.document.uri, {
       title: "Ask Grok",
       prompt: editor.selection.isEmpty
         ? "A question in this file's conversation (a follow-up)"
         : "A question about the selection",
-      ignoreFocusOut: true,
-      validateInput: (value) => (value.trim() ? undefined : "Type a question"),
     });
     if (question === undefined || !question.trim()) {
       return;

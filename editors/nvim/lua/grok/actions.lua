@@ -502,6 +502,22 @@ function M.models(name)
   })
 end
 
+--- :GrokSetKey: ask for the xAI API key (hidden input), keep it in this Neovim's environment
+--- and restart grok-lsp with it there: the key never travels in a JSON-RPC message, where
+--- a client's trace (vim.lsp.log at "trace") would show it.
+function M.set_key()
+  local key = vim.trim(vim.fn.inputsecret("xAI API key: ") or "")
+  if key == "" then
+    require("grok.notify").notify("no key entered; nothing changed")
+    return
+  end
+  vim.env.XAI_API_KEY = key
+  require("grok.lsp").restart()
+  require("grok.notify").notify(
+    "API key set for this session; grok-lsp restarted (export XAI_API_KEY to keep it)"
+  )
+end
+
 --- Use another model from the next request on (workspace/didChangeConfiguration).
 ---@param client vim.lsp.Client
 ---@param model string

@@ -83,6 +83,38 @@ function M.complete_action(arglead, cmdline, cursor)
   return ids
 end
 
+--- The folder `#file:` paths are relative to: the grok client's root, else the cwd.
+---@return string
+local function workspace_root()
+  local client = vim.lsp.get_clients({ name = "grok", bufnr = 0 })[1]
+  local root = client and client.config.root_dir or vim.fn.getcwd()
+  return (root:gsub("/+$", ""))
+end
+
+--- Completion of :GrokAsk: `#file:` paths relative to the workspace root, `#open`, `#diff`.
+---@param arglead string
+---@return string[]
+function M.complete_reference(arglead)
+  if not vim.startswith(arglead, "#") then
+    return {}
+  end
+  if not vim.startswith(arglead, "#file:") then
+    return vim.tbl_filter(function(word)
+      return vim.startswith(word, arglead)
+    end, { "#file:", "#open", "#diff" })
+  end
+  local root = workspace_root()
+  local typed = arglead:sub(#"#file:" + 1)
+  local found = {}
+  for _, path in ipairs(vim.fn.globpath(root, typed .. "*", false, true)) do
+    local relative = path:sub(#root + 2)
+    local slash = vim.fn.isdirectory(path) == 1 and "/" or ""
+    table.insert(found, "#file:" .. relative .. slash)
+  end
+  table.sort(found)
+  return found
+end
+
 --- Define everything once; plugin/grok.lua and setup() both call this, so the plugin
 --- works whether or not the plugin manager sources plugin/ in the repository's subfolder.
 function M.define()
@@ -95,6 +127,7 @@ function M.define()
     vim.api.nvim_create_user_command(spec[1], run(spec[2]), {
       range = true,
       nargs = spec[3] and "*" or 0,
+      complete = spec[2] == "ask" and M.complete_reference or nil,
       desc = spec[4],
     })
   end
@@ -128,6 +161,9 @@ function M.define()
   command("GrokApply", function(opts)
     require("grok.preview").apply_command(opts)
   end, { range = true, desc = "Grok: apply the suggestion (editMode = preview)" })
+  command("GrokSetKey", function()
+    require("grok.actions").set_key()
+  end, { desc = "Grok: set the xAI API key for this session (restarts grok-lsp)" })
   command("GrokCancel", function(opts)
     require("grok.actions").cancel(opts.bang)
   end, { bang = true, desc = "Grok: cancel this file's requests (! for all)" })

@@ -43,6 +43,9 @@ M.handlers = {
   ["window/showMessage"] = function(...)
     return require("grok.notify").on_show_message(...)
   end,
+  ["window/showMessageRequest"] = function(...)
+    return require("grok.notify").on_message_request(...)
+  end,
   ["window/showDocument"] = function(...)
     return require("grok.preview").on_show_document(...)
   end,
@@ -81,7 +84,8 @@ function M.config(options)
   local settings = config.server_settings(options)
   return {
     cmd = options.cmd,
-    cmd_env = { XAI_API_KEY = vim.env.XAI_API_KEY },
+    -- Secrets travel in the server's environment, never in a JSON-RPC message a trace shows.
+    cmd_env = { XAI_API_KEY = vim.env.XAI_API_KEY, GROK_WEB_COOKIES = vim.env.GROK_WEB_COOKIES },
     filetypes = options.filetypes,
     root_markers = options.root_markers,
     init_options = settings,
@@ -89,6 +93,30 @@ function M.config(options)
     handlers = M.handlers,
     commands = M.commands(),
   }
+end
+
+--- Start grok-lsp again with the environment Neovim has now (after :GrokSetKey): the key
+--- reaches the server in its environment, so a new process is the way to hand it over.
+function M.restart()
+  local buffers = {} ---@type integer[]
+  for _, client in ipairs(vim.lsp.get_clients({ name = "grok" })) do
+    vim.list_extend(buffers, vim.tbl_keys(client.attached_buffers))
+  end
+  vim.lsp.enable("grok", false) -- stops the running clients
+  vim.wait(5000, function()
+    return #vim.lsp.get_clients({ name = "grok" }) == 0
+  end, 20)
+  vim.lsp.config("grok", {
+    cmd_env = { XAI_API_KEY = vim.env.XAI_API_KEY, GROK_WEB_COOKIES = vim.env.GROK_WEB_COOKIES },
+  })
+  vim.lsp.enable("grok")
+  -- enable() re-attaches open buffers only once Neovim has entered (v:vim_did_enter): do it
+  -- for the buffers grok-lsp had, in any case (a second start reuses the same client).
+  for _, buf in ipairs(buffers) do
+    if vim.api.nvim_buf_is_valid(buf) then
+      pcall(vim.api.nvim_exec_autocmds, "FileType", { group = "nvim.lsp.enable", buffer = buf })
+    end
+  end
 end
 
 --- The grok-lsp client attached to a buffer.

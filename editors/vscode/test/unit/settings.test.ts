@@ -29,6 +29,7 @@ const DEFAULTS = {
   actions: [],
   provider: "xai",
   inlineCompletion: { enabled: false },
+  context: {},
 };
 
 describe("serverSettings", () => {

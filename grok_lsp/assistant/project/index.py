@@ -1,0 +1,151 @@
+"""The workspace files context is read from, kept parsed between requests.
+
+Each file is read and parsed once, then again only when its size or modification
+time changes (one `stat` per request and file touched), so building context for a
+selection costs the files it imports, not the size of the workspace.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import threading
+from collections import OrderedDict
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, TypeVar
+
+import attrs
+
+from grok_lsp.assistant.project.languages import Parsers, grammar_for
+from grok_lsp.assistant.project.outline import Outline, outline
+
+if TYPE_CHECKING:
+    from tree_sitter import Tree
+
+# Larger files are generated or vendored, not what a selection calls into.
+MAX_FILE_BYTES = 1_000_000
+# How many files and open documents stay parsed: a long session must not grow without end.
+MAX_FILES = 4096
+MAX_DOCUMENTS = 64
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+class _Recent(OrderedDict[K, V]):
+    """A dict that forgets its least recently used entries beyond `limit`."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__()
+        self.limit = limit
+
+    def used(self, key: K) -> V | None:
+        value = self.get(key)
+        if value is not None:
+            self.move_to_end(key)
+        return value
+
+    def keep(self, key: K, value: V) -> None:
+        self[key] = value
+        self.move_to_end(key)
+        while len(self) > self.limit:
+            self.popitem(last=False)
+
+
+@attrs.frozen
+class ParsedFile:
+    path: str
+    text: str
+    lines: tuple[str, ...]
+    outline: Outline | None  # None: a language without a parser
+    tree: Tree | None = attrs.field(default=None, eq=False)
+
+
+class ProjectIndex:
+    """Parsed files by absolute path; safe to use from one worker thread at a time per call."""
+
+    def __init__(self, parsers: Parsers | None = None) -> None:
+        self.parsers = parsers or Parsers()
+        self._lock = threading.Lock()
+        self._files: _Recent[str, tuple[tuple[int, int], ParsedFile]] = _Recent(MAX_FILES)
+        self._texts: _Recent[str, tuple[tuple[int, int], str | None]] = _Recent(MAX_FILES)
+        self._open: _Recent[str, tuple[int, ParsedFile]] = _Recent(MAX_DOCUMENTS)
+
+    def read_text(self, path: str) -> str | None:
+        """A small text file's content, or None when it is missing, too big or not text."""
+        stamp = _stamp(path)
+        if stamp is None:
+            return None
+        with self._lock:
+            cached = self._texts.used(path)
+        if cached is not None and cached[0] == stamp:
+            return cached[1]
+        text = _read(path) if stamp[1] <= MAX_FILE_BYTES else None
+        with self._lock:
+            self._texts.keep(path, (stamp, text))
+        return text
+
+    def file(self, path: str, open_texts: Mapping[str, str] | None = None) -> ParsedFile | None:
+        """The file as the editor holds it when open, else as on disk; parsed when it can be."""
+        if open_texts is not None and path in open_texts:
+            return self.document(path, open_texts[path], "")
+        stamp = _stamp(path)
+        if stamp is None:
+            return None
+        with self._lock:
+            cached = self._files.used(path)
+        if cached is not None and cached[0] == stamp:
+            return cached[1]
+        text = _read(path) if stamp[1] <= MAX_FILE_BYTES else None
+        if text is None:
+            return None
+        parsed = self._parse(path, text, "")
+        with self._lock:
+            self._files.keep(path, (stamp, parsed))
+        return parsed
+
+    def document(self, path: str, text: str, language_id: str) -> ParsedFile:
+        """An open document's text, parsed again only when it changed."""
+        key = hash(text)
+        with self._lock:
+            cached = self._open.used(path)
+        if cached is not None and cached[0] == key and cached[1].text == text:
+            return cached[1]
+        parsed = self._parse(path, text, language_id)
+        with self._lock:
+            self._open.keep(path, (key, parsed))
+        return parsed
+
+    def forget(self, path: str) -> None:
+        """Drop what is known of a file (closed, deleted or renamed)."""
+        with self._lock:
+            self._files.pop(path, None)
+            self._texts.pop(path, None)
+            self._open.pop(path, None)
+
+    def _parse(self, path: str, text: str, language_id: str) -> ParsedFile:
+        lines = tuple(text.splitlines())
+        grammar = grammar_for(language_id, path)
+        parser = self.parsers.get(grammar) if grammar else None
+        if grammar is None or parser is None:
+            return ParsedFile(path, text, lines, None)
+        tree = parser.parse(text.encode("utf-8", "surrogatepass"))
+        return ParsedFile(path, text, lines, outline(grammar, tree), tree)
+
+
+def _stamp(path: str) -> tuple[int, int] | None:
+    try:
+        status = os.stat(path)
+    except OSError:
+        return None
+    if not stat.S_ISREG(status.st_mode):
+        return None
+    return status.st_mtime_ns, status.st_size
+
+
+def _read(path: str) -> str | None:
+    try:
+        with open(path, encoding="utf-8") as file:
+            return file.read()
+    except (OSError, UnicodeDecodeError):
+        return None

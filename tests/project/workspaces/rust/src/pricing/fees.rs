@@ -1,0 +1,2 @@
+/// Added to every order, in cents.
+pub const FEE: i64 = 50;
