@@ -638,3 +638,22 @@ def test_a_long_enclosing_function_answered_whole_changes_only_the_selected_line
     assert placement.text == lines[302].replace("\n", "  # checked\n") + lines[303].replace(
         "\n", "  # checked\n"
     )
+
+
+@pytest.mark.parametrize(
+    ("document", "code", "expected"),
+    [
+        # The statement's semicolon stands after the selection; the answer repeats it.
+        ("  ⟦foo(a)⟧;\n", "foo(a, b);", "  foo(a, b);\n"),
+        # The code before the selection on its line, repeated by the answer.
+        ("    x = ⟦foo(a)⟧\n", "x = foo(b)", "    x = foo(b)\n"),
+        # Not repeated: kept as the answer gives it.
+        ("    x = ⟦foo(a)⟧\n", "bar(a)", "    x = bar(a)\n"),
+        # A selection that itself ends with the text: nothing to strip.
+        ("⟦a;⟧;\n", "b;", "b;;\n"),
+    ],
+)
+def test_code_repeated_on_the_selections_own_lines_is_not_duplicated(
+    document: str, code: str, expected: str
+) -> None:
+    assert placed(document, code) == expected

@@ -39,6 +39,7 @@ _WORDS = re.compile(r"\w{2,}")
 _CLOSERS = frozenset({"end", "fi", "done", "esac", "endif", "else", "else:", "pass", "return"})
 # How alike a changed header must be to the one above the selection to be taken for it.
 _ALIKE = 0.75
+_PUNCTUATION = re.compile(r"\s*[,;]\s*")
 _MAKE_RULE = re.compile(r"[^\s#=][^=]*:(?!=)")
 
 
@@ -90,6 +91,7 @@ def place_code(
         if region_start == line_start and not edges.leading:
             lines = _from_selection_as_sent(lines, edges.body_lines, prefix)
         middle = _fit_code(lines, edges.body_lines, context)
+        middle = _without_line_ends(middle, edges.body_lines, prefix.strip(), context.rest.strip())
     middle = _as_in_document(middle, edges.body_lines)
     if (language_id or "").lower() == "makefile":
         middle = _recipes_with_tabs(middle, context.before)
@@ -104,6 +106,7 @@ class _Context:
     after: list[str]
     document: str
     body_start: int  # offset of the body's first line
+    rest: str = ""  # the rest of the selection's last line, when it ends mid-line
 
     @classmethod
     def around(
@@ -113,14 +116,18 @@ class _Context:
         body_start = region_start + (leading.end() if leading else 0)
         before = [] if mid_line else _lines_before(document, body_start)
         trailing = _TRAILING.search(selected)
+        rest = ""
         if trailing is not None:
             after_start = region_start + trailing.start() + len(_first_break(trailing[0]))
         else:
-            rest = document[end : end + 2]
-            if rest and rest[0] not in "\r\n":
-                return cls(before, [], document, body_start)  # the selection ends mid-line
-            after_start = end + len(_first_break(rest))
-        return cls(before, _lines_after(document, after_start), document, body_start)
+            line_end = _line_end(document, end)
+            rest = document[end:line_end]
+            if rest.strip() and not _PUNCTUATION.fullmatch(rest):
+                return cls(before, [], document, body_start, rest)  # the selection ends mid-line
+            # Only a comma or semicolon after it: the lines below still tell where it ends.
+            after_start = line_end + len(_first_break(document[line_end : line_end + 2]))
+        after = _lines_after(document, after_start)
+        return cls(before, after, document, body_start, rest)
 
     @property
     def first_line(self) -> int:
@@ -159,6 +166,11 @@ def _first_break(text: str) -> str:
 
 def _bare(lines: Sequence[str]) -> list[str]:
     return [line.rstrip("\r\n") for line in lines]
+
+
+def _line_end(document: str, offset: int) -> int:
+    found = re.compile(r"\r|\n").search(document, offset)
+    return len(document) if found is None else found.start()
 
 
 def _line_start(document: str, offset: int) -> int:
@@ -200,6 +212,8 @@ def _fit_code(code: list[str], body: list[str], context: _Context) -> list[str]:
     """The code fitted to the selection, less the lines it repeats from around it."""
     if not code:
         return []
+    if context.rest.strip() and context.after:
+        body = [*body[:-1], body[-1] + context.rest.strip()]  # the line as it stands
     widened_before = _repeated_before(code, body, context.before)
     header = context.before[-widened_before] if widened_before else None
     widened_after = _repeated_after(code, body, context.after, header)
@@ -241,6 +255,28 @@ def _without_adjacent_repeats(fitted: list[str], body: list[str], context: _Cont
             end = len(fitted) - count
             break
     return fitted[start:end]
+
+
+def _without_line_ends(lines: list[str], body: list[str], before: str, after: str) -> list[str]:
+    """Without the code that stands on the selection's lines before and after it, when repeated.
+
+    A selection that starts or ends mid-line (`foo(a)` in `x = foo(a);`) is often answered
+    with its whole line (`x = foo(b);`); the text outside the selection is already there.
+    """
+    lines = list(lines)
+    texts = [n for n, line in enumerate(lines) if line.strip()]
+    if not texts:
+        return lines
+    first, last = texts[0], texts[-1]
+    if before and not body[0].lstrip().startswith(before):
+        head = lines[first].lstrip()
+        if head.startswith(before) and len(head) > len(before):
+            lines[first] = head[len(before) :].lstrip()
+    if after and not body[-1].rstrip().endswith(after):
+        tail = lines[last].rstrip()
+        if tail.endswith(after) and len(tail) > len(after):
+            lines[last] = tail[: -len(after)].rstrip()
+    return lines
 
 
 def _repeated_before(code: list[str], body: list[str], before: list[str]) -> int:
