@@ -158,6 +158,9 @@ def test_explain_and_refactor_in_vscode(vsix: Path, simulator: Simulator, tmp_pa
     assert "Apply suggestion" not in result["actionsAfterReject"]
     assert "def add(a, b):\n    return sim_completion()" in result["completed"]
     assert "5 requests" in result["usage"] and "$" in result["usage"]
+    # The rejected key's error named the command its button ran, and not the key.
+    assert "Grok: Set API Key" in result["rejectedMessage"]
+    assert "bad-e2e" not in result["rejectedMessage"]
     # The progress notification showed the answer as plain text (checked in the run too).
     assert any("def area" in text for text in result["progressTexts"])
     assert not any("```" in text for text in result["progressTexts"])
@@ -170,6 +173,10 @@ def test_explain_and_refactor_in_vscode(vsix: Path, simulator: Simulator, tmp_pa
     assert result["scannedFiles"] > 0
 
     chats = simulator.chats
+    # The first explain went out with the key the API rejects (refused before its body is
+    # read); the rest with the good one.
+    assert chats[0].status == 400
+    chats = chats[1:]
     tasks = [r.task for r in chats]
     assert tasks[:5] == ["explain", "refactor", "refactor", "refactor", "explain-custom"]
     # The code action "Grok: Why?" asked for its {input}.

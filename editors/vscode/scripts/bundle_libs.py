@@ -22,13 +22,11 @@ import zipfile
 from pathlib import Path
 
 try:
-    from packaging.markers import Marker
     from packaging.requirements import Requirement
     from packaging.utils import canonicalize_name
 except ImportError:  # pip carries its own copy
-    from pip._vendor.packaging.markers import Marker
-    from pip._vendor.packaging.requirements import Requirement
-    from pip._vendor.packaging.utils import canonicalize_name
+    from pip._vendor.packaging.requirements import Requirement  # type: ignore[assignment]
+    from pip._vendor.packaging.utils import canonicalize_name  # type: ignore[assignment]
 
 EXTENSION = Path(__file__).resolve().parents[1]
 REPOSITORY = EXTENSION.parents[1]
@@ -36,10 +34,14 @@ LIBS = EXTENSION / "bundled" / "libs"
 # Wheels any Python >= 3.10 on any platform can import.
 PURE = [
     "--only-binary=:all:",
-    "--implementation", "py",
-    "--abi", "none",
-    "--platform", "any",
-    "--python-version", "3.10",
+    "--implementation",
+    "py",
+    "--abi",
+    "none",
+    "--platform",
+    "any",
+    "--python-version",
+    "3.10",
 ]
 
 
@@ -86,7 +88,7 @@ def requirements(wheel: Path) -> list[str]:
 
 def needed_somewhere(requirement: Requirement) -> bool:
     marker = requirement.marker
-    return marker is None or any(marker.evaluate(env) for env in ENVIRONMENTS)  # type: ignore[arg-type]
+    return marker is None or any(marker.evaluate(env) for env in ENVIRONMENTS)
 
 
 def missing_requirements() -> list[str]:
@@ -106,7 +108,16 @@ def missing_requirements() -> list[str]:
 def installable(requirement: str) -> bool:
     """Whether the dependency and everything it needs exist as pure-Python wheels."""
     with tempfile.TemporaryDirectory() as target:
-        return pip("install", "--dry-run", "--target", target, *PURE, requirement, check=False).returncode == 0
+        return (
+            pip(
+                "install", "--dry-run", "--target", target, *PURE, requirement, check=False
+            ).returncode
+            == 0
+        )
+
+
+def name_of(requirement: str) -> str:
+    return canonicalize_name(Requirement(requirement).name)
 
 
 def main() -> None:
@@ -118,24 +129,28 @@ def main() -> None:
         LIBS.mkdir(parents=True)
         wanted = requirements(wheel)
         pure = [r for r in wanted if installable(r)]
-        for left_out in sorted(set(wanted) - set(pure)):
-            print(f"bundle_libs: left out {left_out!r} (no pure-Python wheel)", file=sys.stderr)
+        left_out: set[str] = {name_of(r) for r in wanted if r not in pure}
         pip("install", "--target", str(LIBS), "--no-deps", *PURE, str(wheel))
         if pure:
             pip("install", "--target", str(LIBS), *PURE, *pure)
-        left_out: set[str] = set()
-        while more := [r for r in missing_requirements() if r not in left_out]:
+        while more := [r for r in missing_requirements() if name_of(r) not in left_out]:
             for requirement in more:
-                if pip("install", "--target", str(LIBS), "--no-deps", *PURE, requirement, check=False).returncode:
-                    left_out.add(requirement)
-                    print(f"bundle_libs: left out {requirement!r} (no pure-Python wheel)", file=sys.stderr)
+                if pip(
+                    "install", "--target", str(LIBS), "--no-deps", *PURE, requirement, check=False
+                ).returncode:
+                    left_out.add(name_of(requirement))
+        for name in sorted(left_out):
+            print(f"bundle_libs: left out {name} (no pure-Python wheel)", file=sys.stderr)
     # Console scripts point at this machine's Python; the extension runs the module instead.
     shutil.rmtree(LIBS / "bin", ignore_errors=True)
     for cache in LIBS.rglob("__pycache__"):
         shutil.rmtree(cache, ignore_errors=True)
     packages = sorted(p.name.split("-")[0] for p in LIBS.glob("*.dist-info"))
     size = sum(f.stat().st_size for f in LIBS.rglob("*") if f.is_file())
-    print(f"bundle_libs: {len(packages)} packages, {size / 1e6:.1f} MB: {', '.join(packages)}", file=sys.stderr)
+    print(
+        f"bundle_libs: {len(packages)} packages, {size / 1e6:.1f} MB: {', '.join(packages)}",
+        file=sys.stderr,
+    )
 
 
 if __name__ == "__main__":

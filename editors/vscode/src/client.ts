@@ -51,6 +51,8 @@ export interface ClientEvents {
    * (answer panel, progress, preview diff) and return its promise, or undefined to pass.
    */
   onExecuteCommand?(command: string, args: unknown[]): Promise<unknown> | undefined;
+  /** The Python extension's selected interpreter changed while the bundled server runs on it. */
+  onPythonChange?(): void;
 }
 
 export class GrokClient implements vscode.Disposable {
@@ -61,6 +63,9 @@ export class GrokClient implements vscode.Disposable {
   private sentSettings: ServerSettings | undefined;
   /** The secrets in the running server's environment. */
   private startedSecrets: ServerSecrets | undefined;
+  /** Where the running server came from. */
+  private startedFrom: ServerResolution | undefined;
+  private pythonWatch: vscode.Disposable | undefined;
   readonly output: vscode.LogOutputChannel;
 
   constructor(
@@ -91,7 +96,7 @@ export class GrokClient implements vscode.Disposable {
       {
         launcher: fs.existsSync(launcher) ? launcher : undefined,
         findPython: async () =>
-          findPython(pythonCandidates(await selectedPython(folders[0]?.uri), process.platform), probePython),
+          findPython(pythonCandidates(await this.selectedPython(folders[0]?.uri), process.platform), probePython),
       },
     );
   }
@@ -130,6 +135,7 @@ export class GrokClient implements vscode.Disposable {
     this.initialSettings = initializationOptions;
     this.sentSettings = initializationOptions;
     this.startedSecrets = secrets;
+    this.startedFrom = located;
     const clientOptions: LanguageClientOptions = {
       documentSelector: [{ scheme: "file" }, { scheme: "untitled" }],
       outputChannel: this.output,
@@ -198,6 +204,7 @@ export class GrokClient implements vscode.Disposable {
     this.client = undefined;
     this.startedSecrets = undefined;
     this.sentSettings = undefined;
+    this.startedFrom = undefined;
     if (client !== undefined) {
       await client.stop().catch((error: unknown) => this.output.warn(`stop: ${errorMessage(error)}`));
       await client.dispose().catch(() => undefined);
@@ -271,6 +278,26 @@ export class GrokClient implements vscode.Disposable {
     );
   }
 
+  /** The interpreter selected in the Python extension, if it is installed (then watched). */
+  private async selectedPython(resource: vscode.Uri | undefined): Promise<string | undefined> {
+    const extension = vscode.extensions.getExtension<PythonExtensionApi>("ms-python.python");
+    if (extension === undefined) {
+      return undefined;
+    }
+    try {
+      const api = extension.isActive ? extension.exports : await extension.activate();
+      this.pythonWatch ??= api?.environments?.onDidChangeActiveEnvironmentPath?.(() => {
+        if (this.startedFrom?.found && this.startedFrom.source === "bundled") {
+          this.events.onPythonChange?.();
+        }
+      });
+      const selected = api?.environments?.getActiveEnvironmentPath?.(resource)?.path;
+      return typeof selected === "string" && selected ? selected : undefined;
+    } catch {
+      return undefined; // an older Python extension: PATH is searched instead
+    }
+  }
+
   protocolDiagnostics(diagnostics: readonly vscode.Diagnostic[]): Promise<unknown[]> {
     return this.requireClient().code2ProtocolConverter.asDiagnostics([...diagnostics]);
   }
@@ -283,6 +310,7 @@ export class GrokClient implements vscode.Disposable {
   }
 
   async dispose(): Promise<void> {
+    this.pythonWatch?.dispose();
     await this.stop();
     this.output.dispose();
   }
@@ -308,24 +336,12 @@ function showMessage<Item extends MessageActionItem>(
   return vscode.window.showInformationMessage(message, ...actions);
 }
 
-/** The interpreter selected in the Python extension, if it is installed. */
-async function selectedPython(resource: vscode.Uri | undefined): Promise<string | undefined> {
-  const extension = vscode.extensions.getExtension<PythonExtensionApi>("ms-python.python");
-  if (extension === undefined) {
-    return undefined;
-  }
-  try {
-    const api = extension.isActive ? extension.exports : await extension.activate();
-    const selected = api?.environments?.getActiveEnvironmentPath?.(resource)?.path;
-    return typeof selected === "string" && selected ? selected : undefined;
-  } catch {
-    return undefined; // an older Python extension: PATH is searched instead
-  }
-}
-
 /** The part of the Python extension's API used here (`environments`, since 2023). */
 interface PythonExtensionApi {
-  environments?: { getActiveEnvironmentPath?(resource?: vscode.Uri): { path?: unknown } | undefined };
+  environments?: {
+    getActiveEnvironmentPath?(resource?: vscode.Uri): { path?: unknown } | undefined;
+    onDidChangeActiveEnvironmentPath?: vscode.Event<unknown>;
+  };
 }
 
 /** A Python's "major.minor", or undefined when it does not run. */

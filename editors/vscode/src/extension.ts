@@ -73,6 +73,10 @@ class GrokExtension implements vscode.Disposable {
       onStream: (params) => this.onStream(params as StreamNotification),
       onShowDocument: (uri, takeFocus) => this.onShowDocument(uri, takeFocus),
       onExecuteCommand: (command, args) => this.onExecuteCommand(command, args),
+      onPythonChange: () => {
+        this.client.output.info("The Python extension's interpreter changed: restarting grok-lsp on it");
+        void this.restart().catch((error: unknown) => this.reportError(error));
+      },
     });
     this.review = new SuggestionReview(
       async (uri, id) => {

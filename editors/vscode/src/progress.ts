@@ -1,20 +1,12 @@
 /**
- * The progress notification's text: plain, one line. VS Code shows a progress message as
- * it is, so Markdown from the answer's tail ("```python def …") would appear raw; the
- * server sends plain text, and this keeps it so whatever a server version sends.
+ * The progress notification's text: one line, no code fences. VS Code shows a progress
+ * message as it is, so an answer's tail with fences ("```python def …") would appear raw.
+ * The server sends plain text; this only keeps fences out whatever a server version sends,
+ * and leaves everything else alone (`**kwargs`, `__init__` and `# comments` are code).
  */
 
-const FENCE = /(^|\s)(`{3,}|~{3,})[\w+#.-]*/g;
-const HEADING = /(^|\n)\s{0,3}#{1,6}\s+/g;
-const EMPHASIS = /(\*\*|__)(?=\S)|(?<=\S)(\*\*|__)/g;
-const INLINE_CODE = /`([^`\n]*)`/g;
+const FENCE = /(`{3,}|~{3,})[\w+#.-]*/g;
 
 export function progressText(message: string): string {
-  return message
-    .replace(FENCE, "$1")
-    .replace(HEADING, "$1")
-    .replace(EMPHASIS, "")
-    .replace(INLINE_CODE, "$1")
-    .replace(/\s+/g, " ")
-    .trim();
+  return message.replace(FENCE, " ").replace(/\s+/g, " ").trim();
 }

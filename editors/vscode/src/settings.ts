@@ -14,6 +14,8 @@ export const SERVER_SETTING_KEYS = [
   "baseUrl",
   "model",
   "modelAliases",
+  "api",
+  "reasoningEffort",
   "temperature",
   "maxTokens",
   "timeoutSeconds",
@@ -31,19 +33,28 @@ export const SERVER_SETTING_KEYS = [
 export type ServerSettingKey = (typeof SERVER_SETTING_KEYS)[number];
 
 /** Settings whose "unset" is null: sent as null so that clearing one takes effect on change. */
-const NULLABLE: ReadonlySet<ServerSettingKey> = new Set(["baseUrl", "maxTokens"]);
+const NULLABLE: ReadonlySet<ServerSettingKey> = new Set([
+  "baseUrl",
+  "reasoningEffort",
+  "temperature",
+  "maxTokens",
+  "maxContextTokens",
+]);
 
 /** What VS Code's WorkspaceConfiguration offers, reduced to what this module needs. */
 export interface SettingsSource {
   get(key: string): unknown;
 }
 
-export type ServerSettings = { [key: string]: unknown; streamNotifications: true };
+export type ServerSettings = { [key: string]: unknown; streamNotifications: true; commandResult: "answer" };
 
 /**
  * The server's settings object: no secret in it, whatever the user configured.
  *
- * `streamNotifications` is always on because the answer panel renders `grok/stream`.
+ * `streamNotifications` is always on because the answer panel renders `grok/stream`;
+ * `commandResult` "answer" because the panel, the status bar and the preview use the
+ * command's finished answer (the server's default for VS Code too, said here for forks
+ * whose clientInfo it does not know).
  */
 export function serverSettings(source: SettingsSource): ServerSettings {
   const settings: { [key: string]: unknown } = {};
@@ -58,7 +69,7 @@ export function serverSettings(source: SettingsSource): ServerSettings {
   if (isObject(settings.inlineCompletion)) {
     settings.inlineCompletion = withoutNulls(settings.inlineCompletion);
   }
-  return { ...settings, streamNotifications: true };
+  return { ...settings, streamNotifications: true, commandResult: "answer" };
 }
 
 /** The server process's environment variables that carry the secrets (SPEC section 2). */

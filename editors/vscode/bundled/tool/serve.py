@@ -8,15 +8,18 @@ import os
 import runpy
 import sys
 
-if sys.version_info < (3, 10):
+# Any Python may run this file (the extension checks the version first, a user may not):
+# no f-string here, which Python 2 could not even parse.
+if sys.version_info < (3, 10):  # noqa: UP036
     sys.exit(
-        "grok-lsp needs Python 3.10 or newer; this is Python %d.%d (%s)."
-        % (sys.version_info[0], sys.version_info[1], sys.executable)
+        "grok-lsp needs Python 3.10 or newer; this is Python {}.{} ({}).".format(  # noqa: UP032
+            sys.version_info[0], sys.version_info[1], sys.executable
+        )
     )
 
 LIBS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "libs")
 if not os.path.isdir(os.path.join(LIBS, "grok_lsp")):
-    sys.exit("grok-lsp is missing from %s: reinstall the Grok extension." % LIBS)
+    sys.exit("grok-lsp is missing from {}: reinstall the Grok extension.".format(LIBS))  # noqa: UP032
 sys.path.insert(0, LIBS)
 sys.argv[0] = "grok-lsp"
 runpy.run_module("grok_lsp", run_name="__main__", alter_sys=True)

@@ -352,15 +352,36 @@ async function main() {
     }
     await setGrokLogLevelToTrace(page);
 
+    // A key the API rejects: the error says what to do and its button runs "Grok: Set API Key".
     await runCommand(page, "Grok: Set API Key");
-    await answerInInputBox(page, API_KEY);
+    await answerInInputBox(page, BAD_API_KEY);
     await page.locator(".notification-list-item", { hasText: "API key saved" }).waitFor();
+    await page.keyboard.press("Escape");
 
     await page.keyboard.press("Control+P");
     await page.locator(".quick-input-widget input").fill("sample.py");
     await page.locator(".quick-input-widget .monaco-list-row.focused", { hasText: "sample.py" }).waitFor();
     await page.keyboard.press("Enter");
     await page.locator(".editor-instance .monaco-editor .view-lines", { hasText: "def area" }).waitFor();
+    await page.locator(".editor-instance .monaco-editor .view-lines").first().click();
+
+    await selectLines(page, 4, 5);
+    await runCommand(page, "Grok: Explain Selection");
+    const keyRejected = page.locator(".notification-list-item", { hasText: "rejected" });
+    await keyRejected.waitFor();
+    // The message itself, without the notification's "Source: Grok (grok-lsp)" line.
+    const rejectedText = (await keyRejected.locator(".notification-list-item-message").textContent()) ?? "";
+    if (rejectedText.includes(BAD_API_KEY)) {
+      throw new Error(`the rejected key's message shows the key: ${rejectedText}`);
+    }
+    if ((rejectedText.match(/Grok/g) ?? []).length !== 1 || !rejectedText.includes("Grok: Set API Key")) {
+      throw new Error(`the rejected key's message does not name the fix once: ${rejectedText}`);
+    }
+    await keyRejected.getByRole("button", { name: "Set API Key" }).click();
+    await answerInInputBox(page, API_KEY);
+    await page.locator(".notification-list-item", { hasText: "API key saved" }).waitFor();
+    await page.locator(".statusbar-item", { hasText: /grok-4\.3 · ready/ }).waitFor();
+    log("the rejected key's button ran Grok: Set API Key");
     await page.locator(".editor-instance .monaco-editor .view-lines").first().click();
 
     // Explain the first function: the simulator quotes the selection's first line.
@@ -600,6 +621,7 @@ async function main() {
         usage: usageText,
         completed,
         progressTexts,
+        rejectedMessage: rejectedText,
         grokWebAnswer,
         settingsSent: settingsSent.length,
         scannedFiles: scan.files,

@@ -18,11 +18,13 @@ const DEFAULTS = {
   baseUrl: null,
   model: "grok-4.3",
   modelAliases: {},
-  temperature: 0,
+  api: "responses",
+  reasoningEffort: null,
+  temperature: null,
   maxTokens: null,
-  timeoutSeconds: 120,
+  timeoutSeconds: 900,
   contextLines: 30,
-  maxContextTokens: 12000,
+  maxContextTokens: null,
   progressIntervalMs: 50,
   resultDisplay: "document",
   editMode: "apply",
@@ -33,10 +35,12 @@ const DEFAULTS = {
 };
 
 describe("serverSettings", () => {
-  it("sends every SPEC setting and turns grok/stream notifications on", () => {
+  it("sends every SPEC setting, grok/stream notifications on and the finished answer asked for", () => {
     const settings = serverSettings(source({ ...DEFAULTS, serverPath: "/x/grok-lsp", trace: {} }));
-    expect(settings).toEqual({ ...DEFAULTS, streamNotifications: true });
-    expect(Object.keys(settings).sort()).toEqual([...SERVER_SETTING_KEYS, "streamNotifications"].sort());
+    expect(settings).toEqual({ ...DEFAULTS, streamNotifications: true, commandResult: "answer" });
+    expect(Object.keys(settings).sort()).toEqual(
+      [...SERVER_SETTING_KEYS, "streamNotifications", "commandResult"].sort(),
+    );
   });
 
   it("leaves extension-only settings out, so the server never warns about them", () => {
