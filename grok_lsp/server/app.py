@@ -30,7 +30,7 @@ from grok_lsp.server.pygls_overrides import (
 )
 from grok_lsp.server.running import RunningRequests
 from grok_lsp.server.secrets import Secrets
-from grok_lsp.server.stdio import CoalescingStdoutWriter, is_pipe, pipe_reader
+from grok_lsp.server.stdio import CoalescingStdoutWriter, pipe_reader, reads_on_loop
 from grok_lsp.server.tracking import AnchoredAnswers
 from grok_lsp.settings import Settings
 from grok_lsp.xai.events import Usage
@@ -132,11 +132,13 @@ class GrokLanguageServer(LanguageServer):
     def start_io(self, stdin: Any = None, stdout: Any = None) -> None:
         """pygls's stdio loop, with a reader that ends the session on broken framing.
 
-        A pipe (as editors connect) is read by the event loop itself; see server/stdio.py.
+        A socket (as editors connect) or a pipe is read by the event loop itself; see
+        server/stdio.py.
         """
         stop_event = new_stop_event(self)
         stdin = stdin or sys.stdin.buffer
-        writer = CoalescingStdoutWriter(stdout or sys.stdout.buffer)
+        stdout = stdout or sys.stdout.buffer
+        writer = CoalescingStdoutWriter(stdout)
         self.protocol.set_writer(writer)
 
         async def serve() -> None:
@@ -144,9 +146,11 @@ class GrokLanguageServer(LanguageServer):
                 self.loop_monitor.start(asyncio.get_running_loop())
             async with contextlib.AsyncExitStack() as stack:
                 reader: Any
-                if is_pipe(stdin):
+                if reads_on_loop(stdin, stdout):
+                    logger.debug("Reading stdin on the event loop")
                     reader = await stack.enter_async_context(pipe_reader(stdin))
                 else:
+                    logger.debug("Reading stdin on a worker thread")
                     reader = FramedStdinReader(stdin, self.thread_pool)
                 await run_async(
                     stop_event=stop_event,

@@ -3,8 +3,9 @@
 pygls reads stdin on a worker thread, one `run_in_executor` per header line and per
 body: three thread hops per message, each waiting for the GIL (up to the 5 ms switch
 interval) whenever the event loop is busy. A burst of 100 requests then took more
-than half a second just to be read. When stdin is a pipe, as editors connect, the
-event loop reads it itself; anything else (a terminal, a file) keeps pygls's reader
+than half a second just to be read. When stdin is a socket (VS Code and Neovim hand
+the server socketpairs, as libuv does) or a pipe, the event loop reads it itself;
+anything else (a terminal, a file) keeps pygls's reader
 (`FramedStdinReader` in server/pygls_overrides.py).
 """
 
@@ -58,16 +59,31 @@ class FramedPipeReader:
         return body
 
 
-def is_pipe(stdin: BinaryIO) -> bool:
+def reads_on_loop(stdin: BinaryIO, stdout: BinaryIO | None = None) -> bool:
+    """Whether the event loop can read stdin itself: a pipe or a socket of its own.
+
+    The loop makes the descriptor non-blocking; a socket that is stdout too would then
+    refuse writes, so that one keeps pygls's reader.
+    """
     try:
-        return stat.S_ISFIFO(os.fstat(stdin.fileno()).st_mode)
+        info = os.fstat(stdin.fileno())
     except (OSError, ValueError, AttributeError):
         return False
+    if stat.S_ISFIFO(info.st_mode):
+        return True
+    if not stat.S_ISSOCK(info.st_mode):
+        return False
+    try:
+        out = os.fstat(stdout.fileno()) if stdout is not None else None
+    except (OSError, ValueError, AttributeError):
+        out = None
+    return out is None or (out.st_dev, out.st_ino) != (info.st_dev, info.st_ino)
 
 
 @contextlib.asynccontextmanager
 async def pipe_reader(stdin: BinaryIO) -> Any:
-    """A FramedPipeReader on a duplicate of stdin's descriptor, blocking mode restored after."""
+    """A FramedPipeReader on a duplicate of stdin's descriptor (a pipe or a socket),
+    blocking mode restored after."""
     loop = asyncio.get_running_loop()
     fd = stdin.fileno()
     stream = asyncio.StreamReader(limit=_LINE_LIMIT, loop=loop)
@@ -80,7 +96,7 @@ async def pipe_reader(stdin: BinaryIO) -> Any:
     finally:
         transport.close()
         with contextlib.suppress(OSError):
-            os.set_blocking(fd, True)  # the flag belongs to the pipe, which others may share
+            os.set_blocking(fd, True)  # the flag is shared with whoever else holds the file
 
 
 class CoalescingStdoutWriter:
