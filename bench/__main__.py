@@ -1,4 +1,8 @@
-"""`python -m bench [--quick] [--only 1,3] [--out PATH]`: run, print the table, write JSON."""
+"""`python -m bench [--quick] [--only 1,3] [--transport both] [--out PATH]`: run, print, write JSON.
+
+Every scenario spawns its servers as editors do (socketpairs); those that measure the
+stdio road (PIPES_TOO) run again with pipes, so the table shows both.
+"""
 
 from __future__ import annotations
 
@@ -20,6 +24,7 @@ import httpx
 
 from bench.cache import conversation_cache
 from bench.direct import forget, simulator
+from bench.lsp import TRANSPORTS, Transport
 from bench.project_context import project_context
 from bench.scenarios import SCENARIOS, Bench, Result
 
@@ -27,6 +32,9 @@ from bench.scenarios import SCENARIOS, Bench, Result
 ALL_SCENARIOS = [*SCENARIOS, conversation_cache, project_context]
 
 DEFAULT_OUT = Path(__file__).parent / "results" / "latest.json"
+
+# The scenarios whose figures go through the server's stdin and stdout: run over both.
+PIPES_TOO = {1, 2, 3, 6, 7}
 
 
 def machine() -> dict[str, Any]:
@@ -57,7 +65,8 @@ def table(results: list[Result]) -> str:
     rows = [("#", "what", "target", "measured", "verdict")]
     for result in results:
         verdict = "context" if result.passed is None else ("PASS" if result.passed else "FAIL")
-        rows.append((str(result.id), result.what, result.target, result.summary, verdict))
+        what = f"{result.what} [{result.transport}]"
+        rows.append((str(result.id), what, result.target, result.summary, verdict))
     widths = [min(max(len(row[i]) for row in rows), 70) for i in range(5)]
     lines = []
     for index, row in enumerate(rows):
@@ -76,7 +85,18 @@ def write_json(path: Path, report: dict[str, Any]) -> None:
     path.write_text(json.dumps(report, indent=2) + "\n")
 
 
-async def run(quick: bool, only: set[int] | None, out: Path) -> int:
+def runs(only: set[int] | None, transports: tuple[Transport, ...]) -> list[tuple[int, Transport]]:
+    """(scenario number, transport) in the order run: all over the first, then the others."""
+    numbers = [n for n in range(1, len(ALL_SCENARIOS) + 1) if only is None or n in only]
+    first, *others = transports
+    return [(n, first) for n in numbers] + [
+        (n, transport) for transport in others for n in numbers if n in PIPES_TOO
+    ]
+
+
+async def run(
+    quick: bool, only: set[int] | None, out: Path, transports: tuple[Transport, ...] = TRANSPORTS
+) -> int:
     results: list[Result] = []
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="grok-bench-") as work:
@@ -85,13 +105,13 @@ async def run(quick: bool, only: set[int] | None, out: Path) -> int:
             simulator(workdir / "simulator-stderr.log") as url,
             httpx.AsyncClient(timeout=120) as http,
         ):
-            bench = Bench(sim_url=url, http=http, workdir=workdir, quick=quick)
-            for index, scenario in enumerate(ALL_SCENARIOS, start=1):
-                if only is not None and index not in only:
-                    continue
+            for index, transport in runs(only, transports):
+                scenario = ALL_SCENARIOS[index - 1]
+                bench = Bench(url, http, workdir, quick, transport)
                 await forget(http, url)
-                print(f"[{index}] {scenario.__name__} …", file=sys.stderr, flush=True)
+                print(f"[{index}] {scenario.__name__} ({transport}) …", file=sys.stderr, flush=True)
                 result = await scenario(bench)
+                result.transport = transport
                 print(f"    {result.summary}", file=sys.stderr, flush=True)
                 for note in result.notes:
                     print(f"    {note}", file=sys.stderr, flush=True)
@@ -122,9 +142,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="small sizes: proves it runs")
     parser.add_argument("--only", help="comma-separated scenario numbers, e.g. 1,3")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="where the JSON goes")
+    parser.add_argument(
+        "--transport",
+        choices=["both", *TRANSPORTS],
+        default="both",
+        help="how servers are spawned: socketpair (as editors do), pipes, or both (default)",
+    )
     args = parser.parse_args(argv)
     only = {int(n) for n in args.only.split(",")} if args.only else None
-    return asyncio.run(run(args.quick, only, args.out))
+    transports: tuple[Transport, ...] = (
+        TRANSPORTS if args.transport == "both" else (args.transport,)
+    )
+    return asyncio.run(run(args.quick, only, args.out, transports))
 
 
 if __name__ == "__main__":

@@ -1,5 +1,8 @@
 """A lean LSP client over stdio: JSON-RPC framing by hand, a receive time on every message.
 
+The server is spawned the way editors do it (`socketpair`: VS Code and Neovim, through
+libuv, hand it one socketpair per stdio stream) or with `pipes`, as asyncio does.
+
 pytest-lsp's client would do, but it structures every message with cattrs; for
 millisecond figures the client itself must cost next to nothing, and every
 notification must carry the moment its bytes were read.
@@ -10,11 +13,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import socket
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
+
+Transport = Literal["socketpair", "pipes"]
+TRANSPORTS: tuple[Transport, ...] = ("socketpair", "pipes")
+READ_LIMIT = 64 * 1024 * 1024
 
 CLIENT_CAPABILITIES: dict[str, Any] = {
     "general": {"positionEncodings": ["utf-16"]},
@@ -59,8 +67,19 @@ class Progress:
 class LspClient:
     """One server process; answers the server's own requests the way a plain editor would."""
 
-    def __init__(self, process: asyncio.subprocess.Process) -> None:
+    def __init__(
+        self,
+        process: asyncio.subprocess.Process,
+        reader: asyncio.StreamReader,
+        writer: asyncio.StreamWriter,
+        transport: Transport = "pipes",
+        closers: tuple[asyncio.StreamWriter, ...] = (),
+    ) -> None:
         self.process = process
+        self.transport = transport
+        self._stdout = reader
+        self._stdin = writer
+        self._closers = closers
         self._next_id = 0
         self._pending: dict[int, asyncio.Future[tuple[Any, float]]] = {}
         self.versions: dict[str, int] = {}
@@ -76,17 +95,42 @@ class LspClient:
         self._reader = asyncio.ensure_future(self._read_loop())
 
     @classmethod
-    async def spawn(cls, command: list[str], env: dict[str, str], stderr: Path) -> LspClient:
-        with stderr.open("ab") as log:
-            process = await asyncio.create_subprocess_exec(
-                *command,
-                stdin=asyncio.subprocess.PIPE,
-                stdout=asyncio.subprocess.PIPE,
-                stderr=log,
-                env=env,
-                limit=64 * 1024 * 1024,
-            )
-        return cls(process)
+    async def spawn(
+        cls,
+        command: list[str],
+        env: dict[str, str],
+        stderr: Path,
+        transport: Transport = "socketpair",
+    ) -> LspClient:
+        if transport == "pipes":
+            with stderr.open("ab") as log:
+                process = await asyncio.create_subprocess_exec(
+                    *command,
+                    stdin=asyncio.subprocess.PIPE,
+                    stdout=asyncio.subprocess.PIPE,
+                    stderr=log,
+                    env=env,
+                    limit=READ_LIMIT,
+                )
+            assert process.stdin is not None and process.stdout is not None
+            return cls(process, process.stdout, process.stdin, transport)
+        ours_in, theirs_in = socket.socketpair()
+        ours_out, theirs_out = socket.socketpair()
+        try:
+            with stderr.open("ab") as log:
+                process = await asyncio.create_subprocess_exec(
+                    *command,
+                    stdin=theirs_in.fileno(),
+                    stdout=theirs_out.fileno(),
+                    stderr=log,
+                    env=env,
+                )
+        finally:
+            theirs_in.close()
+            theirs_out.close()
+        _, writer = await asyncio.open_connection(sock=ours_in)
+        reader, out_writer = await asyncio.open_connection(sock=ours_out, limit=READ_LIMIT)
+        return cls(process, reader, writer, transport, (writer, out_writer))
 
     @property
     def pid(self) -> int:
@@ -96,12 +140,10 @@ class LspClient:
 
     def _write(self, message: dict[str, Any]) -> None:
         body = json.dumps(message, separators=(",", ":")).encode()
-        assert self.process.stdin is not None
-        self.process.stdin.write(b"Content-Length: %d\r\n\r\n%s" % (len(body), body))
+        self._stdin.write(b"Content-Length: %d\r\n\r\n%s" % (len(body), body))
 
     async def drain(self) -> None:
-        assert self.process.stdin is not None
-        await self.process.stdin.drain()
+        await self._stdin.drain()
 
     def send_request(self, method: str, params: Any) -> asyncio.Future[tuple[Any, float]]:
         """Send now; the future gives (result, receive time)."""
@@ -174,12 +216,13 @@ class LspClient:
         self._reader.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await self._reader
+        for writer in self._closers:
+            writer.close()
 
     # -- receiving -----------------------------------------------------------------
 
     async def _read_loop(self) -> None:
-        stdout = self.process.stdout
-        assert stdout is not None
+        stdout = self._stdout
         while True:
             length = 0
             while True:

@@ -24,7 +24,7 @@ from typing import Any
 import httpx
 
 from bench.direct import API_KEY, forget, read_stream, records
-from bench.lsp import LspClient, rss_kib
+from bench.lsp import LspClient, Transport, rss_kib
 
 SERVER = [sys.executable, "-m", "grok_lsp"]
 BARE_SERVER = [sys.executable, "-m", "bench.bare_server"]
@@ -41,6 +41,7 @@ class Result:
     passed: bool | None  # None: context only, no target
     summary: str
     notes: list[str] = field(default_factory=list)
+    transport: str = "socketpair"  # how the servers were spawned
 
 
 @dataclass
@@ -49,6 +50,7 @@ class Bench:
     http: httpx.AsyncClient
     workdir: Path
     quick: bool
+    transport: Transport = "socketpair"  # how servers are spawned (bench/lsp.py)
 
     def n(self, full: int, quick: int) -> int:
         return quick if self.quick else full
@@ -73,7 +75,10 @@ class Bench:
             profile = Path(profile_dir) / f"{state_dir.name}.prof"
             command = [sys.executable, "-m", "cProfile", "-o", str(profile), "-m", "grok_lsp"]
         client = await LspClient.spawn(
-            command, self.server_env(state_dir, **(env or {})), self.workdir / "server-stderr.log"
+            command,
+            self.server_env(state_dir, **(env or {})),
+            self.workdir / "server-stderr.log",
+            self.transport,
         )
         try:
             await client.initialize(
@@ -167,7 +172,7 @@ async def code_actions(bench: Bench) -> Result:
     # Context: the same round trip to a bare pygls server (the floor of stdio + pygls).
     state = Path(tempfile.mkdtemp(prefix="bare-", dir=bench.workdir))
     bare = await LspClient.spawn(
-        BARE_SERVER, bench.server_env(state), bench.workdir / "bare-stderr.log"
+        BARE_SERVER, bench.server_env(state), bench.workdir / "bare-stderr.log", bench.transport
     )
     try:
         await bare.initialize({})
@@ -359,7 +364,7 @@ async def startup(bench: Bench) -> Result:
         state = Path(tempfile.mkdtemp(prefix="startup-", dir=bench.workdir))
         started = time.monotonic()
         client = await LspClient.spawn(
-            command, bench.server_env(state), bench.workdir / "startup-stderr.log"
+            command, bench.server_env(state), bench.workdir / "startup-stderr.log", bench.transport
         )
         _, at = await client.initialize({"streamNotifications": True})
         await client.shutdown()
