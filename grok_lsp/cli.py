@@ -76,8 +76,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         # Startup builds ~600 attrs classes (lsprotocol); collecting meanwhile finds nothing.
         gc.disable()
-        from grok_lsp.server.app import create_server
         from grok_lsp.server.secrets import Secrets
+        from grok_lsp.server.wiring import create_server
 
         assert isinstance(secrets, Secrets)
         server = create_server(secrets)

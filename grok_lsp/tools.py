@@ -14,6 +14,7 @@ from grok_lsp.assistant.answering import Assistant, check_base_url
 from grok_lsp.assistant.context import CodeSelection
 from grok_lsp.assistant.conversations import ConversationStore
 from grok_lsp.assistant.project import SelectionLines, apply_to_request
+from grok_lsp.assistant.state import state_dir
 from grok_lsp.settings import Settings
 from grok_lsp.xai.errors import GrokError
 from grok_lsp.xai.events import ContentDelta, ReasoningDelta, StreamEvent
@@ -41,8 +42,6 @@ def parse_target(target: str) -> tuple[Path, int | None, int | None]:
 
 async def ask(target: str, question: str) -> int:
     """`grok-lsp ask PATH[:LINE[-LINE]] "question"`: the same conversation as the server."""
-    from grok_lsp.server.app import state_dir
-
     path, first, last = parse_target(target)
     try:
         source = path.read_text(encoding="utf-8")

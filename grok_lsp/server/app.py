@@ -1,4 +1,4 @@
-"""The language server: state and wiring only; each feature lives in its own module."""
+"""The language server's state; server/wiring.py registers the features, each in its module."""
 
 from __future__ import annotations
 
@@ -6,12 +6,9 @@ import asyncio
 import contextlib
 import json
 import logging
-import os
 import sys
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import platformdirs
 from lsprotocol import types
 from pygls.exceptions import JsonRpcException, JsonRpcInvalidRequest, JsonRpcParseError
 from pygls.io_ import run_async
@@ -20,6 +17,7 @@ from pygls.lsp.server import LanguageServer
 from grok_lsp import __version__
 from grok_lsp.assistant.answering import Assistant
 from grok_lsp.assistant.conversations import ConversationStore
+from grok_lsp.assistant.state import state_dir
 from grok_lsp.assistant.usage import UsageTotals
 from grok_lsp.server.clients import Client
 from grok_lsp.server.messages import with_grok
@@ -39,11 +37,6 @@ if TYPE_CHECKING:
     from grok_lsp.server.loop_monitor import LoopMonitor
 
 logger = logging.getLogger(__name__)
-
-
-def state_dir() -> Path:
-    configured = os.environ.get("GROK_LSP_STATE_DIR")
-    return Path(configured) if configured else Path(platformdirs.user_state_dir("grok-lsp"))
 
 
 class GrokLanguageServer(LanguageServer):
@@ -195,24 +188,3 @@ class GrokLanguageServer(LanguageServer):
     def client_supports_show_document(self) -> bool:
         window = self.client_capabilities.window
         return bool(window and window.show_document and window.show_document.support)
-
-
-def create_server(secrets: Secrets | None = None) -> GrokLanguageServer:
-    from grok_lsp.server import (
-        code_actions,
-        commands,
-        config,
-        documents_sync,
-        hover,
-        loop_monitor,
-    )
-
-    ls = GrokLanguageServer(secrets)
-    config.register(ls)
-    documents_sync.register(ls)
-    code_actions.register(ls)
-    commands.register(ls)
-    hover.register(ls)
-    if loop_monitor.enabled():
-        loop_monitor.register(ls)
-    return ls
