@@ -149,18 +149,21 @@ class ResponseStreamParser:
         return self._text[0] if self._text else ""
 
     def feed(self, data: str) -> list[StreamEvent]:
-        data = data.strip()
-        if not data or self.done or data == DONE:
-            return []  # `[DONE]` is not part of the API; before a terminal event it changes nothing
+        if self.done:
+            return []
         try:
-            payload = json.loads(data)
+            payload = json.loads(data)  # the common case first: one parse, no copies
         except ValueError:
+            if data.strip() in ("", DONE):
+                return []  # `[DONE]` is not in the API; before a terminal event it ends nothing
             payload = None
-        if not isinstance(payload, dict) or not isinstance(payload.get("type"), str):
+        kind = payload.get("type") if isinstance(payload, dict) else None
+        if not isinstance(kind, str):
             raise MalformedResponseError(
-                f"The Grok API sent an event that is not JSON: {data[:80]!r}", partial=self.text
+                f"The Grok API sent an event that is not JSON: {data.strip()[:80]!r}",
+                partial=self.text,
             )
-        kind = payload["type"]
+        assert isinstance(payload, dict)
         if kind == "response.output_text.delta":
             delta = payload.get("delta")
             if not isinstance(delta, str):
@@ -173,9 +176,8 @@ class ResponseStreamParser:
             delta = payload.get("delta")
             return [ReasoningDelta(delta)] if isinstance(delta, str) and delta else []
         if kind == "response.output_item.added":
-            return (
-                [ThinkingStarted()] if _dict(payload.get("item")).get("type") == "reasoning" else []
-            )
+            item = _dict(payload.get("item"))
+            return [ThinkingStarted()] if item.get("type") == "reasoning" else []
         if kind == "error" or kind == "response.failed":
             self.done = True
             raise failure(payload, self.text)
