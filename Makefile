@@ -39,4 +39,4 @@ vscode-test: $(STAMP)
 	$(BIN)/pytest tests/vscode
 
 vscode-clean:
-	rm -rf editors/vscode/.e2e editors/vscode/node_modules editors/vscode/dist editors/vscode/grok-lsp.vsix
+	rm -rf editors/vscode/.e2e editors/vscode/node_modules editors/vscode/dist editors/vscode/grok-lsp.vsix editors/vscode/bundled/libs

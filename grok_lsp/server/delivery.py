@@ -47,6 +47,9 @@ class AnswerDoesNotFit(EditRefused):
     """The answer's code cannot be placed on the selection without guessing."""
 
 
+NOTHING_CHANGED = "Nothing was changed"
+
+
 def build_edit(
     ls: GrokLanguageServer, uri: str, anchor: Anchor, code: str, is_diff: bool = False
 ) -> tuple[types.WorkspaceEdit, int]:
@@ -104,7 +107,7 @@ async def apply_code(
     try:
         edit, count = build_edit(ls, uri, anchor, code, is_diff)
     except AnswerDoesNotFit as does_not_fit:
-        return False, f"Nothing was changed: {does_not_fit}. The answer is in the conversation."
+        return False, f"{NOTHING_CHANGED}: {does_not_fit}. The answer is in the conversation."
     except EditRefused as refusal:
         return False, f"not applied: {refusal}. Run the request again."
     if count == 0:
@@ -131,7 +134,7 @@ async def deliver_edit(
     block = choose_block(code_blocks(answer.text), language, anchor.text)
     if block is None:
         ls.warn_now("the answer had no code block, so nothing was changed.")
-        return {"applied": False}
+        return await _with_answer_shown(ls, uri, settings, {"applied": False})
     code, is_diff = block.code, block.is_diff
     if settings.edit_mode == "preview":
         suggestion = Suggestion(uuid.uuid4().hex, uri, action.title, anchor, code, is_diff)
@@ -148,7 +151,20 @@ async def deliver_edit(
     applied, why_not = await apply_code(ls, uri, anchor, code, action.title, is_diff)
     if not applied:
         ls.warn_now(why_not)
+        if why_not.startswith(NOTHING_CHANGED):
+            return await _with_answer_shown(ls, uri, settings, {"applied": False})
     return {"applied": applied}
+
+
+async def _with_answer_shown(
+    ls: GrokLanguageServer, uri: str, settings: Settings, result: dict[str, Any]
+) -> dict[str, Any]:
+    """An answer that could not become an edit is shown in the transcript, to be read or used."""
+    if settings.result_display == "document":
+        transcript = await show_transcript(ls, uri)
+        if transcript is not None:
+            result["transcript"] = transcript
+    return result
 
 
 def preview_diff(

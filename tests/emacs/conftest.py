@@ -133,6 +133,8 @@ def scenario(emacs: str, simulator: Simulator, tmp_path: Path) -> Scenario:
             "GROK_TEST_RESULT": str(result_file),
             "GROK_TEST_CMD": json.dumps([*SERVER_CMD, "--log-file", str(server_log), "serve"]),
             "GROK_TEST_OPTIONS": json.dumps(options or {}),
+            # `grok-lsp` itself, for the README's configuration.
+            "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ["PATH"]]),
         }
         command = [emacs, "-Q", "--batch", "-l", str(HELPERS), "-l", str(script)]
         try:

@@ -46,15 +46,18 @@
     (accept-process-output nil 0.02)
     (sit-for 0)))
 
-(defun grok-test-edit (file)
-  "Visit FILE in `python-mode' with grok-lsp managing it through eglot; return the buffer."
+(defun grok-test-edit (file &optional configured)
+  "Visit FILE in `python-mode' with grok-lsp managing it through eglot; return the buffer.
+The server is this checkout's, unless CONFIGURED: then `eglot-server-programs' as set."
   (let ((buffer (find-file-noselect (expand-file-name file))))
     (switch-to-buffer buffer)
     (python-mode)
     (let ((eglot-server-programs
-           `((python-mode . ,(append (grok-test-env-json "GROK_TEST_CMD") nil
-                                     (list :initializationOptions
-                                           (grok-test-env-json "GROK_TEST_OPTIONS")))))))
+           (if configured
+               eglot-server-programs
+             `((python-mode . ,(append (grok-test-env-json "GROK_TEST_CMD") nil
+                                       (list :initializationOptions
+                                             (grok-test-env-json "GROK_TEST_OPTIONS"))))))))
       (apply #'eglot (eglot--guess-contact)))
     (grok-test-wait "eglot to manage the buffer"
                     (lambda () (with-current-buffer buffer (eglot-managed-p))))

@@ -87,6 +87,24 @@ def test_code_actions_are_listed_for_a_region_without_calling_the_api(
     assert simulator.requests == []
 
 
+def test_the_readme_configuration_starts_grok_lsp_with_its_actions(scenario: Scenario) -> None:
+    session = scenario(
+        """
+        (grok-test-edit "sample.py" t)
+        (grok-test-region 1 5)
+        `((titles . ,(vconcat (mapcar (lambda (action) (plist-get action :title))
+                                      (grok-test-code-actions))))
+          (command . ,(vconcat (process-command
+                                (jsonrpc--process (eglot-current-server))))))
+        """,
+        files={"sample.py": SAMPLE},
+        preamble=readme_elisp("(with-eval-after-load 'eglot"),
+    )
+    assert session.result["command"] == ["grok-lsp"]
+    assert "Grok: Rename result to acc" in session.result["titles"]
+    assert "Grok: Explain" in session.result["titles"]
+
+
 def test_explain_keeps_focus_in_the_code_and_moves_the_transcript_to_the_answer(
     scenario: Scenario,
 ) -> None:

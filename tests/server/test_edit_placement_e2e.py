@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import ast
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
+from lsprotocol import types
 
 from tests.server.conftest import StartEditor
 from tests.server.harness import field
@@ -57,3 +59,22 @@ async def test_documenting_a_method_selected_after_its_indentation(
         "    def spread", "    # spread: documented by grok-sim.\n    def spread"
     )
     ast.parse(editor.texts[uri])
+
+
+async def test_an_answer_without_code_changes_nothing_and_is_shown(
+    launch: StartEditor, workspace: Path
+) -> None:
+    editor = await launch("vscode")
+    uri = (workspace / "plain.py").as_uri()
+    editor.open(uri, MODULE)
+    selection = {"start": {"line": 3, "character": 0}, "end": {"line": 6, "character": 0}}
+    result = await editor.command(
+        "grok.refactor", {"uri": uri, "range": selection, "instruction": "[[sim tokens=5]]"}
+    )
+    assert field(result, "applied") is False
+    assert editor.texts[uri] == MODULE
+    assert editor.applied_edits == []
+    assert "no code block" in " ".join(editor.messages(types.MessageType.Warning))
+    transcript = field(result, "transcript")
+    assert transcript in [shown.uri for shown in editor.client.shown_documents]
+    assert "w0 w1 w2 w3 w4" in Path(urlsplit(transcript).path).read_text(encoding="utf-8")

@@ -6,7 +6,9 @@
 // the panel, the edited code in the editor, with editMode "preview" a diff that is applied
 // on Accept and withdrawn on Reject (no "Grok: Apply suggestion" left), with
 // grok.inlineCompletion ghost text that Tab accepts, and with the grok-web provider an
-// answer from grok.com's (simulated) web chat with cookies set by their command.
+// answer from grok.com's (simulated) web chat with cookies set by their command. The
+// server's action buttons: a rejected key's "Set API Key" runs the command, an unknown
+// model's "Open Settings" opens the settings filtered to "grok.".
 //
 // Tracing is on all along (grok.trace.server "verbose" and the Grok channel at Trace): at
 // the end no file under the user-data, extensions or state directories (every output
@@ -584,6 +586,23 @@ async function main() {
     const grokWebFooter = await webview.locator("#footer", { hasText: /Done · grok-3/ }).innerText();
     const grokWebAnswer = await webview.locator('#answer[data-state="done"]').innerText();
     log(`grok-web answered with the cookies from secret storage; footer: ${grokWebFooter}`);
+
+    // A setting the user must change: the error's Open Settings button opens the grok settings.
+    writeFileSync(
+      join(workspace, ".vscode", "settings.json"),
+      JSON.stringify({ "grok.inlineCompletion": { enabled: true, debounceMs: 0 }, "grok.model": "no-such-model" }),
+    );
+    await page.locator(".statusbar-item", { hasText: /no-such-model/ }).waitFor();
+    await page.locator(".editor-instance .monaco-editor .view-lines").first().click();
+    await selectLines(page, 4, 5);
+    await runCommand(page, "Grok: Explain Selection");
+    const badModel = page.locator(".notification-list-item", { hasText: "model is unknown" });
+    await badModel.getByRole("button", { name: "Open Settings" }).click();
+    // The settings editor (a modal in this VS Code) with its search box holding "grok.".
+    await page.locator(".suggest-input-container .view-lines", { hasText: "grok." }).waitFor();
+    await page.getByText(/\d+ Settings Found/).first().waitFor();
+    await page.keyboard.press("Escape");
+    log("the unknown model's Open Settings button opened the grok settings");
 
     // Traced at Trace level all along: the messages' contents are in the log, the secrets not.
     const traced = grokLog(userData);
