@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import threading
 import time
@@ -554,3 +555,95 @@ def test_defaults_apply_under_each_requests_own_controls() -> None:
 def test_a_typo_in_defaults_fails_at_once() -> None:
     with pytest.raises(ValueError, match="tokesn"):
         Simulator(defaults="tokesn=3")
+
+
+# -- the Responses API ------------------------------------------------------------------
+
+
+def respond(sim: Simulator, body: dict[str, Any], control: str = "") -> httpx.Response:
+    headers = {**KEY, **({"x-sim": control} if control else {})}
+    return httpx.post(
+        f"{sim.base_url}/responses", json={"model": "grok-4.3", **body}, headers=headers
+    )
+
+
+def sse_events(response: httpx.Response) -> list[dict[str, Any]]:
+    """The `data:` payloads as JSON; each comes after an `event:` line naming its type."""
+    lines = response.text.splitlines()
+    events = []
+    for before, line in itertools.pairwise(lines):
+        if line.startswith("data: ") and line != "data: [DONE]":
+            event = json.loads(line.removeprefix("data: "))
+            assert before == f"event: {event['type']}"
+            events.append(event)
+    return events
+
+
+def test_a_streamed_response_ends_with_every_output_item_in_order(simulator: Simulator) -> None:
+    opening = OPENINGS["explain"]
+    body = {
+        "input": [{"role": "user", "content": f"{opening}\n{PYTHON_SELECTION}"}],
+        "stream": True,
+        "include": ["reasoning.encrypted_content"],
+        "store": False,
+    }
+    response = respond(simulator, body, "reasoning=2")
+    assert response.headers["content-type"].startswith("text/event-stream")
+    events = sse_events(response)
+    kinds = [e["type"] for e in events]
+    assert kinds[:3] == ["response.created", "response.in_progress", "response.output_item.added"]
+    assert kinds[-1] == "response.completed" and "data: [DONE]" not in response.text
+    summary = [e["delta"] for e in events if e["type"] == "response.reasoning_summary_text.delta"]
+    text = "".join(e["delta"] for e in events if e["type"] == "response.output_text.delta")
+    assert summary == ["thinking0 ", "thinking1"]
+    assert "`src/shop/cart.py`" in text and "def total(items):" in text
+    final = events[-1]["response"]
+    reasoning, message = final["output"]  # the reasoning item right before its message
+    assert reasoning["type"] == "reasoning" and reasoning["encrypted_content"]
+    assert message["content"][0]["text"] == text
+    usage = final["usage"]
+    deltas = kinds.count("response.output_text.delta")
+    assert usage["output_tokens"] == deltas + 2  # reasoning counts as output
+    assert usage["output_tokens_details"]["reasoning_tokens"] == 2
+    assert [e["sequence_number"] for e in events] == list(range(1, len(events) + 1))
+
+
+def test_without_include_the_reasoning_is_not_encrypted_back(simulator: Simulator) -> None:
+    payload = respond(simulator, {"input": "hi"}, "reasoning=2").json()
+    assert payload["status"] == "completed"
+    assert "encrypted_content" not in payload["output"][0]
+
+
+def test_reasoning_that_was_not_sealed_here_is_refused(simulator: Simulator) -> None:
+    forged = {"id": "rs_x", "type": "reasoning", "summary": [], "encrypted_content": "Zm9v"}
+    response = respond(simulator, {"input": [forged, {"role": "user", "content": "hi"}]})
+    assert response.status_code == 400
+    assert "Could not decrypt" in response.json()["error"]
+
+
+@pytest.mark.parametrize(
+    ("body", "words"),
+    [
+        ({"input": []}, "`input`"),
+        ({"input": [{"role": "robot", "content": "x"}]}, "role"),
+        ({"input": [{"type": "image_generation_call"}]}, "not supported"),
+        ({"input": "hi", "max_output_tokens": 0}, "max_output_tokens"),
+        ({"input": "hi", "reasoning": {"effort": "extreme"}}, "reasoning.effort"),
+    ],
+)
+def test_bad_response_requests_are_answered_400(
+    simulator: Simulator, body: dict[str, Any], words: str
+) -> None:
+    response = respond(simulator, body)
+    assert response.status_code == 400 and words in response.json()["error"]
+
+
+def test_the_responses_cache_is_keyed_by_prompt_cache_key(simulator: Simulator) -> None:
+    first = [{"role": "system", "content": "S" * 400}, {"role": "user", "content": "one"}]
+    second = [*first, {"role": "assistant", "content": "A."}, {"role": "user", "content": "two"}]
+    before = respond(simulator, {"input": first, "prompt_cache_key": "k1"}).json()["usage"]
+    after = respond(simulator, {"input": second, "prompt_cache_key": "k1"}).json()["usage"]
+    other = respond(simulator, {"input": second, "prompt_cache_key": "k2"}).json()["usage"]
+    assert before["input_tokens_details"]["cached_tokens"] == 0
+    assert after["input_tokens_details"]["cached_tokens"] == before["input_tokens"]
+    assert other["input_tokens_details"]["cached_tokens"] == 0

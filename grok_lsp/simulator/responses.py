@@ -58,21 +58,24 @@ class ReasoningSeal:
         sealed = item.get("encrypted_content")
         if sealed is None:
             return  # a client may send reasoning without it (nothing to check, nothing reused)
-        try:
-            raw = base64.b64decode(str(sealed), validate=True)
-            payload, _, mac = raw.rpartition(b".")
-            good = hmac.compare_digest(mac.decode(), self._mac(payload))
-            sealed_fields = json.loads(payload) if good else {}
-        except (ValueError, UnicodeDecodeError):
-            good, sealed_fields = False, {}
-        if not good:
+        fields = self._open(str(sealed))
+        if fields is None:
             raise InvalidInput("Could not decrypt the reasoning item's encrypted_content.")
-        if sealed_fields.get("id") != item.get("id") or sealed_fields.get("summary") != item.get(
-            "summary"
-        ):
+        if (fields.get("id"), fields.get("summary")) != (item.get("id"), item.get("summary")):
             raise InvalidInput(
                 f"The reasoning item {item.get('id')!r} does not match its encrypted_content."
             )
+
+    def _open(self, sealed: str) -> dict[str, Any] | None:
+        """The sealed fields, or None when the text was not sealed by this simulator."""
+        try:
+            payload, _, mac = base64.b64decode(sealed, validate=True).rpartition(b".")
+            if not hmac.compare_digest(mac, self._mac(payload).encode()):
+                return None
+            fields = json.loads(payload)
+        except ValueError:  # not base64, or not JSON (UnicodeDecodeError is a ValueError)
+            return None
+        return fields if isinstance(fields, dict) else None
 
 
 def messages_of(items: list[Any]) -> list[dict[str, Any]]:
