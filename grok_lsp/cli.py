@@ -54,13 +54,18 @@ def _setup_logging(level: str, log_file: str | None) -> logging.Filter:
     handler.addFilter(secrets)
     from pygls.exceptions import JsonRpcRequestCancelled
 
-    from grok_lsp.server.pygls_overrides import is_late_cancel_log
-
     def quiet_cancellations(record: logging.LogRecord) -> bool:
         # pygls logs every cancelled request with a traceback, and warns of cancels that came
         # after the answer (editors send those routinely); neither is a problem.
         error = record.exc_info[1] if record.exc_info else None
-        return not isinstance(error, JsonRpcRequestCancelled) and not is_late_cancel_log(record)
+        if isinstance(error, JsonRpcRequestCancelled):
+            return False
+        if record.levelno == logging.WARNING and record.name.startswith("pygls"):
+            # Imported here: lsprotocol's classes load after `serve` pauses the collector.
+            from grok_lsp.server.pygls_overrides import is_late_cancel_log
+
+            return not is_late_cancel_log(record)
+        return True
 
     handler.addFilter(quiet_cancellations)
     logging.basicConfig(level=level, handlers=[handler], force=True)

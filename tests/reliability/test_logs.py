@@ -118,3 +118,13 @@ async def test_a_bug_is_logged_with_its_traceback(servers: Servers, ledger: Ledg
     assert len(found) == 1 and "ZeroDivisionError: injected bug" in found[0], found
     assert await server.editor.command("grok.explain", {"uri": uri, "range": WHOLE})
     ledger.row("logs", "a bug injected in hover", "logged with its traceback; server kept serving")
+
+
+async def test_a_cancel_for_a_request_already_answered_is_not_a_warning(servers: Servers) -> None:
+    # Editors cancel requests whose answer crossed the cancel on the wire, routinely.
+    server = await servers.start()
+    server.client.protocol.notify("$/cancelRequest", types.CancelParams(id="answered-already"))
+    await server.editor.command("grok.usage")  # answered after the notification was read
+    text = server.log_file.read_text(encoding="utf-8", errors="replace")
+    assert "Notification '$/cancelRequest' received" in text
+    assert "Cancel notification for unknown message id" not in text
