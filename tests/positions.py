@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from typing import Protocol
+from typing import Any, Protocol
 
 from lsprotocol import types
 
@@ -93,3 +93,11 @@ def apply_edits(text: str, edits: Iterable[types.TextEdit], encoding: str) -> st
     for start, end, new in spans:
         text = text[:start] + new + text[end:]
     return text
+
+
+def whole_lines(first: int, last_exclusive: int) -> dict[str, Any]:
+    """A JSON range over whole lines, as a command's `range` argument."""
+    return {
+        "start": {"line": first, "character": 0},
+        "end": {"line": last_exclusive, "character": 0},
+    }

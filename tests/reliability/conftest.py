@@ -26,6 +26,7 @@ import pytest_asyncio
 from lsprotocol import types
 
 from grok_lsp.simulator import Simulator
+from tests.positions import whole_lines
 from tests.server import harness
 from tests.server.harness import TEST_KEY, Editor
 
@@ -35,7 +36,7 @@ OPTION_KEY = "xai-OPTIONKEY-fedcba9876543210"
 # The grok.com session cookie's value, given as grokWebCookies or GROK_WEB_COOKIES.
 COOKIE_SECRET = "COOKIESECRET-0123456789abcdef"
 KEYS = (TEST_KEY, OPTION_KEY, COOKIE_SECRET)
-WHOLE = {"start": {"line": 0, "character": 0}, "end": {"line": 99, "character": 0}}
+WHOLE = whole_lines(0, 99)
 
 
 class Ledger:

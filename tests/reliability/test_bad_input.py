@@ -12,6 +12,7 @@ from pygls.exceptions import JsonRpcException
 
 from grok_lsp.server.documents import MAX_SELECTION_CHARS
 from grok_lsp.simulator import Simulator
+from tests.positions import whole_lines
 from tests.reliability.conftest import WHOLE, Ledger, Server, Servers, edit_request
 from tests.server.harness import until
 
@@ -19,7 +20,7 @@ pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 INVALID_PARAMS, REQUEST_FAILED, CANCELLED = -32602, -32803, -32800
 URI = "file:///project/x.py"
-RANGE = {"start": {"line": 0, "character": 0}, "end": {"line": 1, "character": 0}}
+RANGE = whole_lines(0, 1)
 ACTIONS = [{"id": "mine", "title": "Mine", "prompt": "Explain {selection}"}]
 
 # Each command's valid argument; bad variants are derived from it.

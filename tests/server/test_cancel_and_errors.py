@@ -10,11 +10,12 @@ import pytest
 from lsprotocol import types
 from pygls.exceptions import JsonRpcException
 
+from tests.positions import whole_lines
 from tests.server.conftest import StartEditor
 from tests.server.harness import TEST_KEY, until
 
 SLOW = "# [[sim tps=20 tokens=400]]\ndef f(count):\n    return count\n"
-WHOLE = {"start": {"line": 0, "character": 0}, "end": {"line": 3, "character": 0}}
+WHOLE = whole_lines(0, 3)
 
 
 async def _assert_cancelled(

@@ -12,11 +12,12 @@ import pytest
 from lsprotocol import types
 from pygls.exceptions import JsonRpcException
 
+from tests.positions import whole_lines
 from tests.server.conftest import StartEditor
 from tests.server.harness import Editor, field, until
 
 CODE = "def total(items):\n    return sum(items)\n"
-WHOLE = {"start": {"line": 0, "character": 0}, "end": {"line": 9, "character": 0}}
+WHOLE = whole_lines(0, 9)
 # The simulator streams this document's answers at 20 tokens/s: a few seconds each.
 SLOW = "# [[sim tps=20]]\n"
 ENDLESS = "# [[sim tps=20 tokens=400]]\n"

@@ -10,15 +10,9 @@ import pytest
 from lsprotocol import types
 from pygls.exceptions import JsonRpcException
 
+from tests.positions import whole_lines
 from tests.server.conftest import StartEditor
 from tests.server.harness import field as _field
-
-
-def _whole_lines(first: int, last_exclusive: int) -> dict[str, Any]:
-    return {
-        "start": {"line": first, "character": 0},
-        "end": {"line": last_exclusive, "character": 0},
-    }
 
 
 async def test_refactor_applies_one_versioned_minimal_edit(
@@ -33,7 +27,7 @@ async def test_refactor_applies_one_versioned_minimal_edit(
     editor.open(uri, source)
     result = await editor.command(
         "grok.refactor",
-        {"uri": uri, "range": _whole_lines(1, 6), "instruction": "rename total to subtotal"},
+        {"uri": uri, "range": whole_lines(1, 6), "instruction": "rename total to subtotal"},
     )
     assert _field(result, "applied") is True
     assert editor.texts[uri] == source.replace("total", "subtotal").replace("# subtotal", "# total")
@@ -105,7 +99,7 @@ async def test_document_inserts_comments_with_the_range_indentation(
     uri = (workspace / "cls.py").as_uri()
     source = "class A:\n    def run(self):\n        pass\n"
     editor.open(uri, source)
-    result = await editor.command("grok.document", {"uri": uri, "range": _whole_lines(1, 3)})
+    result = await editor.command("grok.document", {"uri": uri, "range": whole_lines(1, 3)})
     assert _field(result, "applied") is True
     assert (
         editor.texts[uri]
@@ -123,7 +117,7 @@ async def test_typing_above_the_selection_reanchors_the_edit(
     task = asyncio.ensure_future(
         editor.command(
             "grok.refactor",
-            {"uri": uri, "range": _whole_lines(1, 4), "instruction": "rename count to n"},
+            {"uri": uri, "range": whole_lines(1, 4), "instruction": "rename count to n"},
         )
     )
     await _wait_for_stream(editor)
@@ -145,7 +139,7 @@ async def test_typing_inside_the_selection_refuses_the_edit(
     task = asyncio.ensure_future(
         editor.command(
             "grok.refactor",
-            {"uri": uri, "range": _whole_lines(0, 3), "instruction": "rename count to n"},
+            {"uri": uri, "range": whole_lines(0, 3), "instruction": "rename count to n"},
         )
     )
     await _wait_for_stream(editor)
@@ -165,7 +159,7 @@ async def test_a_refused_apply_edit_is_reported(launch: StartEditor, workspace: 
     editor.open(uri, "def f(count):\n    return count\n")
     result = await editor.command(
         "grok.refactor",
-        {"uri": uri, "range": _whole_lines(0, 2), "instruction": "rename count to n"},
+        {"uri": uri, "range": whole_lines(0, 2), "instruction": "rename count to n"},
     )
     assert _field(result, "applied") is False
     assert any("refused by test" in m for m in editor.messages(types.MessageType.Warning))
@@ -176,7 +170,7 @@ async def test_preview_mode_offers_apply_suggestion(launch: StartEditor, workspa
     uri = (workspace / "p.py").as_uri()
     source = "def f(count):\n    return count\n"
     editor.open(uri, source)
-    value = _whole_lines(0, 2)
+    value = whole_lines(0, 2)
     result = await editor.command(
         "grok.refactor", {"uri": uri, "range": value, "instruction": "rename count to n"}
     )
@@ -210,7 +204,7 @@ async def test_a_discarded_suggestion_is_no_longer_offered(
     editor = await launch("vscode", {"editMode": "preview"})
     uri = (workspace / "d.py").as_uri()
     editor.open(uri, "def f(count):\n    return count\n")
-    value = _whole_lines(0, 2)
+    value = whole_lines(0, 2)
     result = await editor.command(
         "grok.refactor", {"uri": uri, "range": value, "instruction": "rename count to n"}
     )
@@ -236,7 +230,7 @@ async def test_applying_a_suggestion_for_another_file_is_refused_and_keeps_it(
     editor.open(uri, "def f(count):\n    return count\n")
     result = await editor.command(
         "grok.refactor",
-        {"uri": uri, "range": _whole_lines(0, 2), "instruction": "rename count to n"},
+        {"uri": uri, "range": whole_lines(0, 2), "instruction": "rename count to n"},
     )
     suggestion = _field(result, "suggestion")
     other = (workspace / "other.py").as_uri()
@@ -255,7 +249,7 @@ async def test_a_suggestion_follows_its_renamed_file(launch: StartEditor, worksp
     editor.open(old, source)
     result = await editor.command(
         "grok.refactor",
-        {"uri": old, "range": _whole_lines(0, 2), "instruction": "rename count to n"},
+        {"uri": old, "range": whole_lines(0, 2), "instruction": "rename count to n"},
     )
     editor.client.workspace_did_rename_files(
         types.RenameFilesParams(files=[types.FileRename(old_uri=old, new_uri=new)])

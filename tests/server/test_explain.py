@@ -8,13 +8,14 @@ from typing import Any
 import pytest
 from lsprotocol import types
 
+from tests.positions import whole_lines
 from tests.server.conftest import StartEditor
 from tests.server.harness import field as _field
 
 SOURCE = (
     "import math\n\n\ndef area(radius):\n    return math.pi * radius ** 2\n\n\nprint(area(2))\n"
 )
-FUNCTION = {"start": {"line": 3, "character": 0}, "end": {"line": 5, "character": 0}}
+FUNCTION = whole_lines(3, 5)
 
 
 def _range(value: dict[str, Any]) -> types.Range:
@@ -118,7 +119,7 @@ async def test_reasoning_shows_as_thinking(launch: StartEditor, workspace: Path)
     editor = await launch("vscode", {"progressIntervalMs": 0})
     uri = (workspace / "geometry.py").as_uri()
     editor.open(uri, SOURCE.replace("print(area(2))", "print(area(2))  # [[sim reasoning=5]]"))
-    whole = {"start": {"line": 0, "character": 0}, "end": {"line": 8, "character": 0}}
+    whole = whole_lines(0, 8)
     result = await editor.command("grok.explain", {"uri": uri, "range": whole}, token="r-1")
     assert editor.streamed("reasoning")
     assert editor.streamed("content") == _field(result, "text")
@@ -176,7 +177,7 @@ async def test_thinking_duration_is_reported_when_it_ends(
     editor = await launch("vscode", {"progressIntervalMs": 0})
     uri = (workspace / "t.py").as_uri()
     editor.open(uri, "x = 1  # [[sim reasoning=3 tps=50]]\n")
-    whole = {"start": {"line": 0, "character": 0}, "end": {"line": 1, "character": 0}}
+    whole = whole_lines(0, 1)
     await editor.command("grok.explain", {"uri": uri, "range": whole}, token="t-1")
     messages = [
         r.message or ""
@@ -192,7 +193,7 @@ async def test_progress_reports_are_coalesced_and_the_last_text_is_kept(
     editor = await launch("vscode", {"progressIntervalMs": 60000})
     uri = (workspace / "c.py").as_uri()
     editor.open(uri, "x = 1  # [[sim tokens=300]]\n")
-    whole = {"start": {"line": 0, "character": 0}, "end": {"line": 1, "character": 0}}
+    whole = whole_lines(0, 1)
     result = await editor.command("grok.explain", {"uri": uri, "range": whole}, token="c-1")
     reports = [
         r

@@ -12,6 +12,7 @@ import pytest
 from pygls.exceptions import JsonRpcException
 
 from grok_lsp.assistant.actions import EXPLAIN, REFACTOR
+from tests.positions import whole_lines
 from tests.server.conftest import StartEditor
 from tests.server.harness import Editor, stop_editor
 from tests.server.harness import field as _field
@@ -19,7 +20,7 @@ from tests.server.harness import field as _field
 COOKIES = "sso=abc; other=1"
 NEW = "/rest/app-chat/conversations/new"
 SOURCE = "def add(a, b):\n    return a + b\n"
-WHOLE = {"start": {"line": 0, "character": 0}, "end": {"line": 2, "character": 0}}
+WHOLE = whole_lines(0, 2)
 
 
 async def _grok_web(
@@ -101,7 +102,7 @@ async def test_thinking_title_and_images_show_where_described(
     editor = await _grok_web(launch, simulator, model="grok-3-r1")
     uri = (workspace / "draw.py").as_uri()
     editor.open(uri, "# [[sim images=1]]\ndef add(a, b):\n    return a + b\n")
-    whole = {"start": {"line": 0, "character": 0}, "end": {"line": 3, "character": 0}}
+    whole = whole_lines(0, 3)
     result = await editor.command("grok.explain", {"uri": uri, "range": whole})
     assert simulator.requests[-1].body["isReasoning"] is True
 

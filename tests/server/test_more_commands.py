@@ -10,10 +10,11 @@ import pytest
 from lsprotocol import types
 from pygls.exceptions import JsonRpcException
 
+from tests.positions import whole_lines
 from tests.server.conftest import StartEditor
 from tests.server.harness import field as _field
 
-WHOLE = {"start": {"line": 0, "character": 0}, "end": {"line": 2, "character": 0}}
+WHOLE = whole_lines(0, 2)
 
 
 async def test_fix_uses_the_overlapping_diagnostics(

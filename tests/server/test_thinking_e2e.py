@@ -7,9 +7,10 @@ from pathlib import Path
 
 from lsprotocol import types
 
+from tests.positions import whole_lines
 from tests.server.conftest import StartEditor
 
-WHOLE = {"start": {"line": 0, "character": 0}, "end": {"line": 1, "character": 0}}
+WHOLE = whole_lines(0, 1)
 
 
 def progress_messages(editor: object, token: str) -> list[str]:
