@@ -15,8 +15,7 @@ from typing import Any, Literal
 import attrs
 import cattrs
 
-DEFAULT_MODEL = "grok-4.3"
-DEFAULT_BASE_URL = "https://api.x.ai/v1"
+from grok_lsp.xai.endpoints import DEFAULT_BASE_URL, DEFAULT_MODEL
 
 ResultDisplay = Literal["document", "message", "none"]
 EditMode = Literal["apply", "preview"]

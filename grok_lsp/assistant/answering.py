@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import ipaddress
 import time
 from collections.abc import AsyncGenerator, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -21,6 +20,7 @@ from grok_lsp.assistant.conversations import ConversationStore, History, Turn
 from grok_lsp.assistant.project import ProjectContextBuilder
 from grok_lsp.assistant.usage import ModelCatalog, prices_by_model
 from grok_lsp.settings import Settings
+from grok_lsp.xai.endpoints import is_loopback_host
 from grok_lsp.xai.errors import GrokError
 from grok_lsp.xai.events import (
     ChatRequest,
@@ -114,11 +114,7 @@ def check_base_url(settings: Settings) -> str:
     if parts.scheme != "http":
         raise GrokError(f"The base URL {url!r} is not an http(s) URL.", hint="Fix baseUrl.")
     host = parts.hostname or ""
-    try:
-        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        loopback = False
-    if not loopback:
+    if not is_loopback_host(host):
         raise InsecureBaseURLError(f"Refusing to send the API key over plain http to {host}.")
     return url
 

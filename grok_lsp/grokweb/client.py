@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 import os
 import time
@@ -32,6 +31,7 @@ from grok_lsp.grokweb.payload import (
     responses_path,
 )
 from grok_lsp.grokweb.stream import AnswerStreamParser
+from grok_lsp.xai.endpoints import is_loopback_host
 from grok_lsp.xai.errors import GrokError
 from grok_lsp.xai.events import ChatRequest, StreamEvent
 
@@ -52,12 +52,7 @@ def grok_web_base_url(
     parts = urlsplit(url)
     if parts.scheme == "https" or allow_insecure:
         return url
-    host = parts.hostname or ""
-    try:
-        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        loopback = False
-    if parts.scheme != "http" or not loopback:
+    if parts.scheme != "http" or not is_loopback_host(parts.hostname or ""):
         raise GrokError(
             f"Refusing to send the grok.com cookies to {url!r}.",
             hint=f"Set {BASE_URL_ENV} to an https URL (or a loopback http one).",

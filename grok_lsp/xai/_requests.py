@@ -28,8 +28,6 @@ from grok_lsp.xai.errors import (
 )
 from grok_lsp.xai.events import ChatRequest
 
-DEFAULT_BASE_URL = "https://api.x.ai/v1"
-DEFAULT_MODEL = "grok-4.3"
 USER_AGENT = f"grok-lsp/{__version__}"
 CHAT_PATH = "chat/completions"
 RESPONSES_PATH = "responses"

@@ -15,7 +15,6 @@ from httpx_sse import EventSource, SSEError
 from grok_lsp.xai import _parse, responses
 from grok_lsp.xai._requests import (
     CHAT_PATH,
-    DEFAULT_BASE_URL,
     RESPONSES_PATH,
     body_error,
     build_headers,
@@ -27,6 +26,7 @@ from grok_lsp.xai._requests import (
     retry_delay,
     status_error,
 )
+from grok_lsp.xai.endpoints import DEFAULT_BASE_URL
 from grok_lsp.xai.errors import GrokError, MalformedResponseError, StreamInterruptedError
 from grok_lsp.xai.events import ChatRequest, ChatResult, StreamEvent
 from grok_lsp.xai.responses import ResponseStreamParser, responses_body

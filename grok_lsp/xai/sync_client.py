@@ -12,8 +12,6 @@ from httpx_sse import EventSource, SSEError
 from grok_lsp.xai import _parse
 from grok_lsp.xai._requests import (
     CHAT_PATH,
-    DEFAULT_BASE_URL,
-    DEFAULT_MODEL,
     body_error,
     build_headers,
     chat_body,
@@ -22,6 +20,7 @@ from grok_lsp.xai._requests import (
     require_key,
     status_error,
 )
+from grok_lsp.xai.endpoints import DEFAULT_BASE_URL, DEFAULT_MODEL
 from grok_lsp.xai.errors import MalformedResponseError, StreamInterruptedError
 from grok_lsp.xai.events import ChatRequest
 

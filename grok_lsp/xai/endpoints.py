@@ -1,0 +1,18 @@
+"""The defaults every part agrees on, and which hosts count as this machine."""
+
+from __future__ import annotations
+
+import ipaddress
+
+DEFAULT_BASE_URL = "https://api.x.ai/v1"
+DEFAULT_MODEL = "grok-4.3"
+
+
+def is_loopback_host(host: str) -> bool:
+    """Whether a URL's host is this machine: only there may secrets travel over plain http."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
