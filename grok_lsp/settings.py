@@ -15,7 +15,7 @@ from typing import Any, Literal
 import attrs
 import cattrs
 
-from grok_lsp.xai.endpoints import DEFAULT_BASE_URL, DEFAULT_MODEL
+from grok_lsp.endpoints import DEFAULT_BASE_URL, DEFAULT_MODEL
 
 ResultDisplay = Literal["document", "message", "none"]
 EditMode = Literal["apply", "preview"]

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from grok_lsp.endpoints import is_loopback_host
 from grok_lsp.settings import Settings
 from grok_lsp.xai import DEFAULT_BASE_URL, DEFAULT_MODEL
-from grok_lsp.xai.endpoints import is_loopback_host
 
 
 @pytest.mark.parametrize("host", ["localhost", "127.0.0.1", "127.8.9.10", "::1"])

@@ -25,6 +25,7 @@ RANKS = {
     "xai": 1,
     "grokweb": 1,
     "simulator": 1,
+    "endpoints": 0,  # the default model and base URL, the loopback check
     "": 0,  # grok_lsp/__init__.py: the version
 }
 

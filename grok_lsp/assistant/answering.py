@@ -19,8 +19,8 @@ from grok_lsp.assistant.context import CodeSelection, DiagnosticNote, Prompt, bu
 from grok_lsp.assistant.conversations import ConversationStore, History, Turn
 from grok_lsp.assistant.project import ProjectContextBuilder
 from grok_lsp.assistant.usage import ModelCatalog, prices_by_model
+from grok_lsp.endpoints import is_loopback_host
 from grok_lsp.settings import Settings
-from grok_lsp.xai.endpoints import is_loopback_host
 from grok_lsp.xai.errors import GrokError
 from grok_lsp.xai.events import (
     ChatRequest,

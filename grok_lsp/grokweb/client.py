@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from grok_lsp import __version__
+from grok_lsp.endpoints import is_loopback_host
 from grok_lsp.grokweb.errors import (
     ConversationNotFoundError,
     body_error,
@@ -31,7 +32,6 @@ from grok_lsp.grokweb.payload import (
     responses_path,
 )
 from grok_lsp.grokweb.stream import AnswerStreamParser
-from grok_lsp.xai.endpoints import is_loopback_host
 from grok_lsp.xai.errors import GrokError
 from grok_lsp.xai.events import ChatRequest, StreamEvent
 

@@ -34,15 +34,15 @@ from grok_lsp.xai.events import (
 )
 
 if TYPE_CHECKING:
+    from grok_lsp.endpoints import DEFAULT_BASE_URL, DEFAULT_MODEL
     from grok_lsp.xai.async_client import AsyncXAI
-    from grok_lsp.xai.endpoints import DEFAULT_BASE_URL, DEFAULT_MODEL
     from grok_lsp.xai.sync_client import XAI
 
 _LAZY = {
     "AsyncXAI": "grok_lsp.xai.async_client",
     "XAI": "grok_lsp.xai.sync_client",
-    "DEFAULT_BASE_URL": "grok_lsp.xai.endpoints",
-    "DEFAULT_MODEL": "grok_lsp.xai.endpoints",
+    "DEFAULT_BASE_URL": "grok_lsp.endpoints",
+    "DEFAULT_MODEL": "grok_lsp.endpoints",
 }
 
 

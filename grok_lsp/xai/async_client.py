@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 from httpx_sse import EventSource, SSEError
 
+from grok_lsp.endpoints import DEFAULT_BASE_URL
 from grok_lsp.xai import _parse, responses
 from grok_lsp.xai._requests import (
     CHAT_PATH,
@@ -26,7 +27,6 @@ from grok_lsp.xai._requests import (
     retry_delay,
     status_error,
 )
-from grok_lsp.xai.endpoints import DEFAULT_BASE_URL
 from grok_lsp.xai.errors import GrokError, MalformedResponseError, StreamInterruptedError
 from grok_lsp.xai.events import ChatRequest, ChatResult, StreamEvent
 from grok_lsp.xai.responses import ResponseStreamParser, responses_body

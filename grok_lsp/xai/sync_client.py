@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 from httpx_sse import EventSource, SSEError
 
+from grok_lsp.endpoints import DEFAULT_BASE_URL, DEFAULT_MODEL
 from grok_lsp.xai import _parse
 from grok_lsp.xai._requests import (
     CHAT_PATH,
@@ -20,7 +21,6 @@ from grok_lsp.xai._requests import (
     require_key,
     status_error,
 )
-from grok_lsp.xai.endpoints import DEFAULT_BASE_URL, DEFAULT_MODEL
 from grok_lsp.xai.errors import MalformedResponseError, StreamInterruptedError
 from grok_lsp.xai.events import ChatRequest
 

@@ -1,4 +1,6 @@
-"""The defaults every part agrees on, and which hosts count as this machine."""
+"""The defaults every part agrees on (settings, the xAI clients), and which hosts are this machine.
+
+A leaf: imported before the server starts, it must not load the providers."""
 
 from __future__ import annotations
 
