@@ -9,19 +9,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from typing import Any, Protocol
+from typing import Any
 
 from lsprotocol import types
 
+from grok_lsp.assistant.anchor import LineCharacter  # a type only: the codec is the tests' own
+
 _BREAK = re.compile(r"\r\n|\r|\n")
-
-
-class LineCharacter(Protocol):
-    @property
-    def line(self) -> int: ...
-
-    @property
-    def character(self) -> int: ...
 
 
 def units(text: str, encoding: str) -> int:
