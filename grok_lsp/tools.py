@@ -12,9 +12,7 @@ from grok_lsp import __version__
 from grok_lsp.assistant.actions import ASK
 from grok_lsp.assistant.answering import Assistant, check_base_url
 from grok_lsp.assistant.context import CodeSelection
-from grok_lsp.assistant.conversations import ConversationStore
 from grok_lsp.assistant.project import SelectionLines, apply_to_request
-from grok_lsp.assistant.state import state_dir
 from grok_lsp.settings import Settings
 from grok_lsp.xai.errors import GrokError
 from grok_lsp.xai.events import ContentDelta, ReasoningDelta, StreamEvent
@@ -59,8 +57,7 @@ async def ask(target: str, question: str) -> int:
         end_line=end,
         text="".join(lines[start : end + 1]),
     )
-    directory = state_dir()
-    assistant = Assistant(ConversationStore.open(directory), directory)
+    assistant = Assistant.open()
     settings = Settings()
     uri = path.resolve().as_uri()
 
@@ -95,7 +92,7 @@ async def ask(target: str, question: str) -> int:
     except GrokError as error:
         return _fail(error.user_message())
     finally:
-        for warning in assistant.store.warnings:
+        for warning in assistant.store_warnings():
             print(f"grok-lsp: {warning}", file=sys.stderr)
         await assistant.aclose()
 

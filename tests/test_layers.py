@@ -156,8 +156,29 @@ def test_only_the_entry_points_start_the_server() -> None:
     assert importers <= {"grok_lsp.cli"}
 
 
+STORE_NAMES = {"store", "in_store", "state_dir", "ConversationStore"}
+
+
+def store_uses(module: str) -> list[str]:
+    """Where a module names the conversation store or the state dir itself."""
+    tree = ast.parse(MODULES[module].read_text(encoding="utf-8"))
+    return [
+        f"{module}:{node.lineno}"
+        for node in ast.walk(tree)
+        if (isinstance(node, ast.Attribute) and node.attr in STORE_NAMES)
+        or (isinstance(node, ast.Name) and node.id in STORE_NAMES)
+        or (isinstance(node, ast.alias) and node.name.rpartition(".")[2] in STORE_NAMES)
+    ]
+
+
+def test_the_server_reaches_the_store_only_through_the_assistant() -> None:
+    server = [module for module in sorted(MODULES) if layer(module) == "server"]
+    assert [use for module in server for use in store_uses(module)] == []
+
+
 def test_the_checker_sees_a_circle_and_an_upward_import() -> None:
     # The checks above would pass on an empty graph: prove they read what they should.
     assert cycles({"a": {"b"}, "b": {"a"}, "c": set()}) == [["a", "b"]]
     assert "grok_lsp.server.app" in imported("grok_lsp.server.wiring")
     assert imported("grok_lsp.server.loop_monitor") == {"grok_lsp.server.app": True}
+    assert store_uses("grok_lsp.assistant.answering")  # the assistant does use the store

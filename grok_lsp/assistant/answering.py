@@ -14,10 +14,13 @@ from urllib.parse import urlsplit
 
 import attrs
 
+from grok_lsp.assistant import records
 from grok_lsp.assistant.actions import Action
 from grok_lsp.assistant.context import CodeSelection, DiagnosticNote, Prompt, build_prompt
 from grok_lsp.assistant.conversations import ConversationStore, History, Turn
 from grok_lsp.assistant.project import ProjectContextBuilder
+from grok_lsp.assistant.records import Lines
+from grok_lsp.assistant.state import state_dir
 from grok_lsp.assistant.usage import ModelCatalog, prices_by_model
 from grok_lsp.endpoints import is_loopback_host
 from grok_lsp.settings import Settings
@@ -151,9 +154,48 @@ class Assistant:
         self._catalogs: dict[tuple[Any, ...], asyncio.Task[ModelCatalog]] = {}
         self.project = ProjectContextBuilder()  # rules, references, related definitions
 
+    @classmethod
+    def open(cls) -> Assistant:
+        """The assistant on the user's state dir (GROK_LSP_STATE_DIR, else the platform's)."""
+        directory = state_dir()
+        return cls(ConversationStore.open(directory), directory)
+
     async def in_store(self, function: Callable[..., T], *args: Any) -> T:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._store_thread, partial(function, *args))
+
+    # -- the conversations' records, for callers that never open the store themselves --
+
+    def store_warnings(self) -> list[str]:
+        """What went wrong opening the store (it then carries on in memory)."""
+        return list(self.store.warnings)
+
+    async def title(self, uri: str) -> str | None:
+        return await self.in_store(self.store.title, uri)
+
+    async def reset(self, uri: str) -> None:
+        await self.in_store(self.store.reset, uri)
+
+    async def rename(self, old_uri: str, new_uri: str) -> None:
+        await self.in_store(self.store.rename, old_uri, new_uri)
+
+    async def write_transcript(self, uri: str) -> tuple[Path, Lines | None] | None:
+        """The transcript, written (read and written in one trip); None without a state dir."""
+        if self.state_dir is None:
+            return None
+        return await self.in_store(
+            records.write_conversation_transcript, self.store, self.state_dir, uri
+        )
+
+    async def write_preview(self, suggestion_id: str, diff: str) -> Path | None:
+        """A suggestion's diff as a file to show; None without a state dir."""
+        if self.state_dir is None:
+            return None
+        return await self.in_store(records.write_preview, self.state_dir, suggestion_id, diff)
+
+    def close_store(self) -> None:
+        """Close the store at once, for a session that ends without `shutdown`."""
+        self.store.close()
 
     def provider(self, settings: Settings) -> Provider:
         """Reuse one client (and its connection pool) per distinct connection setting."""

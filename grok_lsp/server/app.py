@@ -16,8 +16,6 @@ from pygls.lsp.server import LanguageServer
 
 from grok_lsp import __version__
 from grok_lsp.assistant.answering import Assistant
-from grok_lsp.assistant.conversations import ConversationStore
-from grok_lsp.assistant.state import state_dir
 from grok_lsp.assistant.usage import UsageTotals
 from grok_lsp.server.clients import Client
 from grok_lsp.server.messages import with_grok
@@ -65,8 +63,7 @@ class GrokLanguageServer(LanguageServer):
     def assistant(self) -> Assistant:
         # Opened on first use: `initialize` must not wait for the disk.
         if self._assistant is None:
-            directory = state_dir()
-            self._assistant = Assistant(ConversationStore.open(directory), directory)
+            self._assistant = Assistant.open()
         return self._assistant
 
     async def close_assistant(self) -> None:
@@ -163,7 +160,7 @@ class GrokLanguageServer(LanguageServer):
             with contextlib.suppress(OSError, ValueError):
                 writer.flush()  # what the last turn of the loop sent
             if self._assistant is not None:  # the client left without `shutdown`
-                self._assistant.store.close()
+                self._assistant.close_store()
             self.shutdown()  # type: ignore[no-untyped-call]
 
     def flush_output(self) -> None:

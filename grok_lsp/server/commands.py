@@ -378,7 +378,7 @@ def register(ls: GrokLanguageServer) -> None:
     async def show_conversation(ls: GrokLanguageServer, *args: Any) -> dict[str, Any]:
         request = parse(args, DocumentArgs)
         turns = await ls.assistant.history(request.uri)
-        title = await ls.assistant.in_store(ls.assistant.store.title, request.uri)
+        title = await ls.assistant.title(request.uri)
         transcript = await delivery.show_transcript(ls, request.uri)
         if transcript is None:
             written = await delivery.write_conversation_transcript(ls, request.uri)
@@ -403,7 +403,7 @@ def register(ls: GrokLanguageServer) -> None:
     @ls.command("grok.conversation.reset")
     async def reset_conversation(ls: GrokLanguageServer, *args: Any) -> dict[str, Any]:
         request = parse(args, DocumentArgs)
-        await ls.assistant.in_store(ls.assistant.store.reset, request.uri)
+        await ls.assistant.reset(request.uri)
         ls.anchored.forget_explanation(request.uri)
         return {"uri": request.uri, "reset": True}
 

@@ -82,7 +82,7 @@ def register(ls: GrokLanguageServer) -> None:
     async def initialized(ls: GrokLanguageServer, params: types.InitializedParams) -> None:
         ls.initialized = True
         ls.configuration_pulled = asyncio.ensure_future(pull_configuration(ls))
-        for warning in ls.assistant.store.warnings:
+        for warning in ls.assistant.store_warnings():
             ls.warn_once(warning)
 
     @ls.feature(types.SHUTDOWN)

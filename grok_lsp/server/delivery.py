@@ -5,8 +5,7 @@ from __future__ import annotations
 import difflib
 import re
 import uuid
-from collections.abc import Sequence
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -15,10 +14,8 @@ from lsprotocol import types
 from grok_lsp.assistant.actions import Action
 from grok_lsp.assistant.anchor import Anchor
 from grok_lsp.assistant.answering import Answer
-from grok_lsp.assistant.conversations import ConversationStore, Turn
 from grok_lsp.assistant.edits import Position, choose_block, code_blocks, line_edits, split_lines
 from grok_lsp.assistant.placement import NoSensibleEdit, place_code
-from grok_lsp.assistant.transcript import transcript_markdown, turn_section, write_transcript
 from grok_lsp.server.documents import LSP_JSON, find_document, offset_of, to_client, to_server
 from grok_lsp.server.tracking import Suggestion
 from grok_lsp.settings import Settings
@@ -208,21 +205,8 @@ def _selection_in_document(
     return source, offset, document.language_id
 
 
-def _write_preview(state_dir: Path, suggestion_id: str, diff: str) -> Path:
-    folder = state_dir / "previews"
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{suggestion_id}.diff"
-    temporary = path.with_suffix(".tmp")
-    temporary.write_text(diff, encoding="utf-8")
-    temporary.replace(path)
-    return path
-
-
 async def show_preview(ls: GrokLanguageServer, suggestion: Suggestion) -> str | None:
     """Write the suggestion's diff under the state dir and show it beside the code."""
-    state_dir = ls.assistant.state_dir
-    if state_dir is None:
-        return None
     diff = preview_diff(
         suggestion.uri,
         suggestion.anchor,
@@ -231,9 +215,11 @@ async def show_preview(ls: GrokLanguageServer, suggestion: Suggestion) -> str | 
         _selection_in_document(ls, suggestion.uri, suggestion.anchor),
     )
     try:
-        path = await ls.assistant.in_store(_write_preview, state_dir, suggestion.id, diff)
+        path = await ls.assistant.write_preview(suggestion.id, diff)
     except OSError as error:
         ls.warn_once(f"could not write the suggestion's diff ({error.strerror})")
+        return None
+    if path is None:  # no state dir
         return None
     if ls.client_supports_show_document():
         ls.in_background(
@@ -263,44 +249,25 @@ async def deliver_explanation(
     return None
 
 
-def newest_answer(markdown: str, turns: Sequence[Turn]) -> types.Range | None:
-    """The lines of the transcript's newest answer, from its heading to its last line."""
-    answers = [turn for turn in turns if turn.role == "assistant"]
-    if not answers:
-        return None
-    section = turn_section(answers[-1])
-    at = markdown.rfind(section)
-    if at < 0:
-        return None
-    first = markdown.count("\n", 0, at)
-    last = first + section.count("\n")  # the start of the line after the answer
-    return types.Range(
-        start=types.Position(line=first, character=0), end=types.Position(line=last, character=0)
-    )
-
-
-def _write_conversation_transcript(
-    store: ConversationStore, state_dir: Path, uri: str
-) -> tuple[Path, types.Range | None]:
-    turns = store.turns(uri)
-    markdown = transcript_markdown(uri, store.title(uri), turns)
-    return write_transcript(state_dir, uri, markdown), newest_answer(markdown, turns)
-
-
 async def write_conversation_transcript(
     ls: GrokLanguageServer, uri: str
 ) -> tuple[str, types.Range | None] | None:
     """The transcript's URI and where its newest answer is, once written."""
-    assistant = ls.assistant
-    if assistant.state_dir is None:
-        return None
-    try:  # read and written in one trip to the store's thread
-        path, answer = await assistant.in_store(
-            _write_conversation_transcript, assistant.store, assistant.state_dir, uri
-        )
+    try:
+        written = await ls.assistant.write_transcript(uri)
     except OSError as error:
         ls.warn_once(f"could not write the transcript ({error.strerror}); showing it as a message")
         return None
+    if written is None:  # no state dir
+        return None
+    path, lines = written
+    answer = None
+    if lines is not None:
+        first, after = lines
+        answer = types.Range(
+            start=types.Position(line=first, character=0),
+            end=types.Position(line=after, character=0),
+        )
     return path.as_uri(), answer
 
 

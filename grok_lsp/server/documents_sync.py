@@ -24,4 +24,4 @@ def register(ls: GrokLanguageServer) -> None:
         for file in params.files:  # in memory first: requests after the rename see it
             ls.anchored.rename(file.old_uri, file.new_uri)
         for file in params.files:
-            await ls.assistant.in_store(ls.assistant.store.rename, file.old_uri, file.new_uri)
+            await ls.assistant.rename(file.old_uri, file.new_uri)
