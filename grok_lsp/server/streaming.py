@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from grok_lsp.server.app import GrokLanguageServer
 
 STREAM_METHOD = "grok/stream"
+PROGRESS = "$/progress"
 TAIL_CHARS = 80
 # grok/stream deltas are merged within this window: one message per token would flood the pipe.
 STREAM_INTERVAL_S = 0.016
@@ -187,7 +188,7 @@ class AnswerStream:
         self._last_stream = time.monotonic()
         pending, self._pending = self._pending, []
         for kind, pieces in pending:
-            self._ls.protocol.notify(
+            self._notify(
                 STREAM_METHOD,
                 {
                     "token": self.stream_token,
@@ -198,6 +199,12 @@ class AnswerStream:
             )
         if first:  # shown at once, not after the rest of this loop turn (see on_event)
             self._send_now = True
+
+    def _notify(self, method: str, params: dict[str, Any]) -> None:
+        """A notification as plain JSON: pygls's `notify` wraps it in an attrs message that
+        cattrs takes apart again (a first progress report took 57 us to send that way, 21 us
+        so). `_send_data` is pygls's own writer, listed in pygls_overrides.OVERRIDES."""
+        self._ls.protocol._send_data({"jsonrpc": "2.0", "method": method, "params": params})
 
     # -- progress ------------------------------------------------------------------
 
@@ -222,8 +229,8 @@ class AnswerStream:
         first = self._last_report == 0.0
         self._last_report = time.monotonic()
         message = self.progress_message()
-        self._ls.work_done_progress.report(
-            self.token, types.WorkDoneProgressReport(message=message)
+        self._notify(
+            PROGRESS, {"token": self.token, "value": {"kind": "report", "message": message}}
         )
         if first:
             self._send_now = True
