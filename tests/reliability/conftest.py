@@ -19,13 +19,11 @@ from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
-from unittest import mock
 
 import attrs
 import pytest
 import pytest_asyncio
 from lsprotocol import types
-from pytest_lsp import ClientServerConfig
 
 from grok_lsp.simulator import Simulator
 from tests.server import harness
@@ -190,33 +188,25 @@ async def start_server(
 ) -> Server:
     stdout, stderr = bytearray(), bytearray()
 
-    def config(**kwargs: Any) -> ClientServerConfig:
-        kwargs["server_command"] = server_command(log_file, module)
-        factory = kwargs["client_factory"]
+    def tee(client: Any) -> None:
+        start_io = client.start_io
 
-        def teeing_factory() -> Any:
-            client = factory()
-            start_io = client.start_io
+        async def start(*args: Any, **kw: Any) -> None:
+            await start_io(*args, **kw)
+            # The reader tasks exist but have not run yet: wrap their streams now.
+            _teeing(stdout, client._server.stdout)
+            _teeing(stderr, client._server.stderr)
 
-            async def start(*args: Any, **kw: Any) -> None:
-                await start_io(*args, **kw)
-                # The reader tasks exist but have not run yet: wrap their streams now.
-                _teeing(stdout, client._server.stdout)
-                _teeing(stderr, client._server.stderr)
+        client.start_io = start
 
-            client.start_io = start
-            return client
-
-        kwargs["client_factory"] = teeing_factory
-        return ClientServerConfig(**kwargs)
-
-    with mock.patch.object(harness, "ClientServerConfig", config):
-        editor = await harness.start_editor(
-            harness.server_env(base_url, state_dir, **env),
-            preset=preset,
-            init_options=init_options,
-            root=root,
-        )
+    editor = await harness.start_editor(
+        harness.server_env(base_url, state_dir, **env),
+        preset=preset,
+        init_options=init_options,
+        root=root,
+        server_command=server_command(log_file, module),
+        on_client=tee,
+    )
     return Server(editor, log_file, state_dir, stdout, stderr)
 
 
@@ -322,15 +312,6 @@ async def edit_request(server: Server, command: str, argument: dict[str, Any], *
     if isinstance(uri, str):
         server.requested[uri] = server.requested.get(uri, 0) + 1
     return await server.editor.command(command, argument, **kw)
-
-
-async def until(predicate: Any, what: str, seconds: float = 10) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + seconds
-    while not predicate():
-        if loop.time() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.01)
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")

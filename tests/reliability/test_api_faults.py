@@ -25,8 +25,8 @@ from tests.reliability.conftest import (
     Servers,
     check_no_traceback,
     edit_request,
-    until,
 )
+from tests.server.harness import until
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 

@@ -12,7 +12,8 @@ from pygls.exceptions import JsonRpcException
 
 from grok_lsp.server.documents import MAX_SELECTION_CHARS
 from grok_lsp.simulator import Simulator
-from tests.reliability.conftest import WHOLE, Ledger, Server, Servers, edit_request, until
+from tests.reliability.conftest import WHOLE, Ledger, Server, Servers, edit_request
+from tests.server.harness import until
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 

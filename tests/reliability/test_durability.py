@@ -10,7 +10,8 @@ from pathlib import Path
 from lsprotocol import types
 
 from grok_lsp.assistant.conversations import FILE_NAME
-from tests.reliability.conftest import WHOLE, Ledger, Server, Servers, until
+from tests.reliability.conftest import WHOLE, Ledger, Server, Servers
+from tests.server.harness import until
 
 CODE = "def f(count):\n    return count\n"
 

@@ -25,8 +25,8 @@ from tests.reliability.conftest import (
     check_no_traceback,
     edit_request,
     tracebacks,
-    until,
 )
+from tests.server.harness import until
 
 CODE = "def f(count):\n    return count\n"
 ROOT = Path(__file__).resolve().parents[2]

@@ -25,8 +25,8 @@ from tests.reliability.conftest import (
     Server,
     Servers,
     edit_request,
-    until,
 )
+from tests.server.harness import until
 
 CODE = "def f(count):\n    return count\n"
 BAD_KEY = "bad-" + OPTION_KEY  # the simulator answers 400 and repeats this key in the body

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Union
 
@@ -47,6 +48,16 @@ CLIENT_INFO: dict[str, types.ClientInfo] = {
     "eglot": types.ClientInfo(name="Eglot", version="1.17.30"),
     "helix": types.ClientInfo(name="helix", version="25.1"),
 }
+
+
+async def until(predicate: Any, what: str, seconds: float = 15) -> None:
+    """Wait, polling, for what a test needs to have happened; fail at the deadline."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + seconds
+    while not predicate():
+        if loop.time() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        await asyncio.sleep(0.01)
 
 
 def field(result: Any, name: str) -> Any:
@@ -221,8 +232,14 @@ async def start_editor(
     root: Path | None = None,
     configuration: dict[str, Any] | None = None,
     client: str | None = None,
+    server_command: list[str] | None = None,
+    on_client: Callable[[LanguageClient], None] | None = None,
 ) -> Editor:
-    """A real grok-lsp started as `preset` would; `client` names its clientInfo (none: no name)."""
+    """A real grok-lsp started as `preset` would; `client` names its clientInfo (none: no name).
+
+    `server_command` replaces `python -m grok_lsp`; `on_client` sees the client before it
+    starts the server (the reliability suite tees the raw bytes there).
+    """
     holder: dict[str, Editor] = {}
     if client is None and preset in ("eglot",):
         client = preset
@@ -264,10 +281,14 @@ async def start_editor(
             chosen = [a for a in params.actions or [] if a.title == editor.choose]
             return chosen[0] if chosen else None
 
+        if on_client is not None:
+            on_client(client)
         return client
 
     config = ClientServerConfig(
-        server_command=[sys.executable, "-m", "grok_lsp"], server_env=env, client_factory=factory
+        server_command=server_command or [sys.executable, "-m", "grok_lsp"],
+        server_env=env,
+        client_factory=factory,
     )
     client_info = CLIENT_INFO[client] if client is not None else None
     lsp_client = await config.start()

@@ -11,18 +11,10 @@ from lsprotocol import types
 from pygls.exceptions import JsonRpcException
 
 from tests.server.conftest import StartEditor
-from tests.server.harness import TEST_KEY
+from tests.server.harness import TEST_KEY, until
 
 SLOW = "# [[sim tps=20 tokens=400]]\ndef f(count):\n    return count\n"
 WHOLE = {"start": {"line": 0, "character": 0}, "end": {"line": 3, "character": 0}}
-
-
-async def _until(predicate: Any, what: str) -> None:
-    for _ in range(1000):
-        if predicate():
-            return
-        await asyncio.sleep(0.01)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 async def _assert_cancelled(
@@ -31,11 +23,11 @@ async def _assert_cancelled(
     with pytest.raises(JsonRpcException) as raised:
         await task
     assert raised.value.code == -32800  # RequestCancelled
-    await _until(lambda: simulator.chats and simulator.chats[-1].disconnected, "the disconnect")
+    await until(lambda: simulator.chats and simulator.chats[-1].disconnected, "the disconnect")
     record = simulator.chats[-1]
     assert record.completed is False
     assert record.chunks_sent < 400
-    await _until(
+    await until(
         lambda: isinstance(
             editor.client.progress_reports.get(token, [None])[-1], types.WorkDoneProgressEnd
         ),
@@ -62,7 +54,7 @@ async def test_three_ways_to_cancel(
         ),
     )
     task = asyncio.ensure_future(request)
-    await _until(lambda: editor.stream, "the first streamed text")
+    await until(lambda: editor.stream, "the first streamed text")
     if path == "cancelRequest":
         msg_id = next(reversed(editor.client.protocol._request_futures))
         editor.client.protocol.notify(types.CANCEL_REQUEST, types.CancelParams(id=msg_id))
@@ -200,11 +192,11 @@ async def test_cancel_before_the_first_token_ends_progress_and_the_stream(
     task = asyncio.ensure_future(
         editor.command("grok.explain", {"uri": uri, "range": WHOLE}, token="early")
     )
-    await _until(lambda: simulator.chats, "the request to reach the API")
+    await until(lambda: simulator.chats, "the request to reach the API")
     await editor.command("grok.cancel", {})
     with pytest.raises(JsonRpcException):
         await task
-    await _until(lambda: simulator.chats[-1].disconnected, "the disconnect")
+    await until(lambda: simulator.chats[-1].disconnected, "the disconnect")
     end = editor.client.progress_reports["early"][-1]
     assert isinstance(end, types.WorkDoneProgressEnd) and (end.message or "").startswith(
         "Cancelled"

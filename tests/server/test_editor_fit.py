@@ -4,7 +4,6 @@ and "Grok" said once per message. All over stdio against the real server."""
 
 from __future__ import annotations
 
-import asyncio
 import re
 from pathlib import Path
 from typing import Any
@@ -14,7 +13,7 @@ from lsprotocol import types
 from pygls.exceptions import JsonRpcException
 
 from tests.server.conftest import StartEditor
-from tests.server.harness import Editor, field
+from tests.server.harness import Editor, field, until
 
 CODE = "def total(items):\n    return sum(items)\n"
 WHOLE = {"start": {"line": 0, "character": 0}, "end": {"line": 9, "character": 0}}
@@ -24,14 +23,6 @@ ENDLESS = "# [[sim tps=20 tokens=400]]\n"
 SHORT_TOKEN = re.compile(r"^grok-\d{1,6}$")
 
 
-async def _until(predicate: Any, what: str, seconds: float = 15) -> None:
-    for _ in range(int(seconds * 100)):
-        if predicate():
-            return
-        await asyncio.sleep(0.01)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
 def _ended(editor: Editor, token: str) -> types.WorkDoneProgressEnd | None:
     reports = editor.client.progress_reports.get(token, [])
     last = reports[-1] if reports else None
@@ -39,7 +30,7 @@ def _ended(editor: Editor, token: str) -> types.WorkDoneProgressEnd | None:
 
 
 async def _end_of(editor: Editor, token: str) -> types.WorkDoneProgressEnd:
-    await _until(lambda: _ended(editor, token) is not None, f"the end of progress {token}")
+    await until(lambda: _ended(editor, token) is not None, f"the end of progress {token}")
     end = _ended(editor, token)
     assert end is not None
     return end
@@ -96,7 +87,7 @@ async def test_eglot_gets_an_immediate_answer_then_the_transcript_without_focus(
     assert _ended(editor, token) is None, "the command waited for the answer"
     end = await _end_of(editor, token)
     assert (end.message or "").startswith("Done")
-    await _until(lambda: editor.client.shown_documents, "the transcript")
+    await until(lambda: editor.client.shown_documents, "the transcript")
     shown = editor.client.shown_documents[-1]
     assert shown.take_focus is None  # absent: eglot reads `false` as "take the focus"
     assert shown.selection is not None
@@ -120,7 +111,7 @@ async def test_eglot_refactor_lands_once_after_the_command_returned(
     assert not editor.applied_edits
     end = await _end_of(editor, field(result, "token"))
     assert (end.message or "").startswith("Done")
-    await _until(lambda: editor.applied_edits, "the edit")
+    await until(lambda: editor.applied_edits, "the edit")
     assert len(editor.applied_edits) == 1
     assert "def total(values):" in editor.texts[uri] and "items" not in editor.texts[uri]
 
@@ -135,14 +126,14 @@ async def test_eglot_cancel_stops_an_immediate_request_and_nothing_lands(
         "grok.refactor", {"uri": uri, "range": WHOLE, "instruction": "rename items to values"}
     )
     token = field(result, "token")
-    await _until(lambda: len(editor.client.progress_reports.get(token, [])) > 1, "streaming")
+    await until(lambda: len(editor.client.progress_reports.get(token, [])) > 1, "streaming")
     cancelled = await editor.command("grok.cancel", {"uri": uri})
     assert field(cancelled, "cancelled") == 1
     end = await _end_of(editor, token)
     assert (end.message or "").startswith("Cancelled")
     asked = [r for r in simulator.requests if "tokens=400" in str(r.body)]  # not /models
     assert len(asked) == 1
-    await _until(lambda: asked[0].disconnected, "the API stream to close")
+    await until(lambda: asked[0].disconnected, "the API stream to close")
     assert not editor.applied_edits
 
 
@@ -165,7 +156,7 @@ async def test_the_transcript_opens_on_the_newest_answer(
     editor.open(uri, CODE)
     await editor.command("grok.explain", {"uri": uri, "range": WHOLE})
     await editor.command("grok.tests", {"uri": uri, "range": WHOLE})
-    await _until(lambda: len(editor.client.shown_documents) == 2, "two transcripts")
+    await until(lambda: len(editor.client.shown_documents) == 2, "two transcripts")
     first, second = editor.client.shown_documents
     assert first.take_focus is False and second.take_focus is False
     assert first.selection is not None and second.selection is not None
@@ -232,7 +223,7 @@ async def test_grok_is_named_once_in_every_message(launch: StartEditor, workspac
     # The simulator returns the code unchanged when no rename is asked: nothing to apply.
     result = await editor.command("grok.refactor", {"uri": uri, "range": WHOLE})
     assert field(result, "applied") is False
-    await _until(lambda: len(editor.messages()) >= 2, "the messages")
+    await until(lambda: len(editor.messages()) >= 2, "the messages")
     messages = editor.messages()
     assert "Grok: the answer suggested no changes." in messages
     assert any("'noSuchSetting'" in m for m in messages)

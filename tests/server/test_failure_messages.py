@@ -4,7 +4,6 @@ editor command fixes it; "Retry" runs the request again."""
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 from typing import Any
 
@@ -13,19 +12,11 @@ from lsprotocol import types
 from pygls.exceptions import JsonRpcException
 
 from tests.server.conftest import StartEditor
-from tests.server.harness import Editor
+from tests.server.harness import Editor, until
 
 CODE = "x = 1\n"
 WHOLE = {"start": {"line": 0, "character": 0}, "end": {"line": 5, "character": 0}}
 BAD_KEY = "bad-key-0123456789"  # the simulator answers 400 "Incorrect API key provided"
-
-
-async def _until(predicate: Any, what: str, seconds: float = 15) -> None:
-    for _ in range(int(seconds * 100)):
-        if predicate():
-            return
-        await asyncio.sleep(0.01)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 async def _fail(editor: Editor, uri: str, text: str = CODE) -> str:
@@ -39,7 +30,7 @@ async def _fail(editor: Editor, uri: str, text: str = CODE) -> str:
     else:
         assert result["started"] is True  # commandResult "immediate": only the message tells
     assert not reply or code == -32803  # RequestFailed
-    await _until(lambda: editor.messages(types.MessageType.Error), "the error message")
+    await until(lambda: editor.messages(types.MessageType.Error), "the error message")
     errors = editor.messages(types.MessageType.Error)
     assert len(errors) == 1, errors
     first = errors[0].split("\n")[0]
@@ -118,7 +109,7 @@ async def test_retry_after_a_rate_limit_runs_the_request_again_once(
     first = await _fail(editor, uri, control + CODE)
     assert first.startswith("Grok: rate limit reached (HTTP 429).") and "wait" in first
     assert editor.offered_actions == ["Retry"]
-    await _until(lambda: editor.client.shown_documents, "the retried answer's transcript")
+    await until(lambda: editor.client.shown_documents, "the retried answer's transcript")
     tokens = list(editor.client.progress_reports)
     assert len(tokens) == 2
     end = editor.client.progress_reports[tokens[-1]][-1]
@@ -133,7 +124,7 @@ async def test_a_retry_that_fails_again_offers_no_second_retry(
     editor.choose = "Retry"
     uri = (workspace / "down.py").as_uri()
     await _fail(editor, uri, "# [[sim status=503 retry_after=0]]\n" + CODE)
-    await _until(lambda: len(editor.messages(types.MessageType.Error)) == 2, "the retry's error")
+    await until(lambda: len(editor.messages(types.MessageType.Error)) == 2, "the retry's error")
     assert editor.offered_actions == ["Retry"]
     second = editor.messages(types.MessageType.Error)[1]
     assert second.startswith("Grok: the API is having trouble (HTTP 503).")
