@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import re
-
 import attrs
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from grok_lsp.assistant.anchor import Anchor, Span, shift_span, text_length
+from tests.positions import lines_of, offset_at
 
 
 @attrs.frozen
@@ -21,23 +20,8 @@ class At:
 ENCODINGS = ["utf-8", "utf-16", "utf-32"]
 
 
-def lines_of(document: str) -> list[str]:
-    """Lines with their breaks; a document ending with a break has an empty last line."""
-    return re.split(r"(?<=\n)|(?<=\r)(?!\n)", document)
-
-
 def offset_of(document: str, line: int, character: int, encoding: str) -> int:
-    """Code-point offset of a position given in the encoding's units."""
-    lines = lines_of(document)
-    before = sum(len(text) for text in lines[:line])
-    content = lines[line].rstrip("\r\n")
-    units = 0
-    for index, char in enumerate(content):
-        if units >= character:
-            return before + index
-        units += text_length(char, encoding)
-    assert units == character, "the position is inside a character"
-    return before + len(content)
+    return offset_at(document, At(line, character), encoding, strict=True)
 
 
 def text_at(document: str, span: Span, encoding: str) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import re
 from types import SimpleNamespace
 
 import pytest
@@ -26,18 +25,13 @@ from grok_lsp.assistant.edits import (
 )
 from grok_lsp.assistant.placement import NoSensibleEdit, place_code
 from grok_lsp.server.delivery import apply_code, preview_diff
+from tests.positions import offset_at
 
 FAST = settings(max_examples=200, deadline=None)
 
 
 def offset_of(document: str, position: Position) -> int:
-    """Code-point offset of an LSP position, lines broken at \\n, \\r\\n and \\r."""
-    lines = re.findall(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$", document)
-    assert position.line <= len(lines), position
-    before = sum(len(line) for line in lines[: position.line])
-    current = lines[position.line] if position.line < len(lines) else ""
-    assert position.character <= len(current.rstrip("\r\n")), (position, current)
-    return before + position.character
+    return offset_at(document, position, strict=True)
 
 
 def apply_replacements(document: str, replacements: list[Replacement]) -> str:

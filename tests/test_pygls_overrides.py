@@ -21,6 +21,7 @@ from lsprotocol import types
 from pygls.exceptions import JsonRpcInvalidParams
 from pygls.io_ import StdinAsyncReader, run_async
 from pygls.lsp.server import LanguageServer
+from pygls.progress import Progress
 from pygls.protocol import LanguageServerProtocol
 from pygls.workspace import TextDocument
 
@@ -70,6 +71,7 @@ def test_every_patched_name_still_exists_in_pygls(owner: type, name: str) -> Non
         LanguageServerProtocol: server.protocol,
         TextDocument: TextDocument("file:///w/a.py", "a"),
         StdinAsyncReader: StdinAsyncReader(io.BytesIO()),
+        Progress: server.work_done_progress,
     }
     instance = instances.get(owner, server)
     assert isinstance(instance, owner)
@@ -198,6 +200,15 @@ async def test_still_needed_cancelling_a_command_leaves_its_task_running() -> No
         await asyncio.sleep(0)
     assert outcome == ["ran on"]
     assert written.data  # pygls did answer the request (cancelled) on its own
+
+
+def test_still_needed_an_ended_progress_token_stays_in_the_table() -> None:
+    # forget_progress_token: pygls#607, every token ever used is kept, with its future.
+    server, _, _ = bare_server()
+    progress = server.work_done_progress
+    progress.begin("t-1", types.WorkDoneProgressBegin(title="Grok"))
+    progress.end("t-1", types.WorkDoneProgressEnd())
+    assert "t-1" in progress.tokens
 
 
 def test_still_needed_the_document_text_has_no_public_setter() -> None:

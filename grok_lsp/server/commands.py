@@ -35,7 +35,7 @@ from grok_lsp.server.config import settled_settings
 from grok_lsp.server.documents import RequestFailed, open_document, select
 from grok_lsp.server.messages import failure_advice
 from grok_lsp.server.project_context import project_context
-from grok_lsp.server.pygls_overrides import WORK_DONE_TOKEN
+from grok_lsp.server.pygls_overrides import WORK_DONE_TOKEN, forget_progress_token
 from grok_lsp.server.running import RunningRequest
 from grok_lsp.server.streaming import AnswerStream
 from grok_lsp.settings import Settings
@@ -244,8 +244,7 @@ async def answer_request(
         ls.running.remove(running)
         if anchor is not None:
             ls.anchored.release_request(uri, anchor)
-        if stream.token is not None:
-            ls.work_done_progress.tokens.pop(stream.token, None)
+        forget_progress_token(ls.work_done_progress, stream.token)
 
 
 def cost_of(catalog: asyncio.Task[ModelCatalog], model: str, usage: Usage) -> float | None:

@@ -24,6 +24,7 @@ from pygls.exceptions import (
     JsonRpcRequestCancelled,
 )
 from pygls.io_ import StdinAsyncReader
+from pygls.progress import Progress
 from pygls.protocol import LanguageServerProtocol, lsp_method
 from pygls.server import JsonRPCServer
 from pygls.workspace import TextDocument
@@ -43,6 +44,7 @@ OVERRIDES: list[tuple[type, str, str, str]] = [
     (LanguageServerProtocol, "_request_futures", "handler futures are never freed", ""),
     (LanguageServerProtocol, "structure_message", "unreadable requests get no answer", ""),
     (LanguageServerProtocol, "_handle_cancel_notification", "command tasks run on", ""),
+    (LanguageServerProtocol, "_handle_notification", "late cancels are warnings", "pygls#517"),
     (LanguageServerProtocol, "_send_handler_result", "tracebacks for expected errors", ""),
     (LanguageServerProtocol, "_send_response", "tracebacks for expected errors", ""),
     (LanguageServerProtocol, "_handle_response", "late replies raise", "pygls#621"),
@@ -50,6 +52,7 @@ OVERRIDES: list[tuple[type, str, str, str]] = [
     (TextDocument, "_source", "no public setter for the text", ""),
     (JsonRPCServer, "_stop_event", "start_io builds its own reader", ""),
     (StdinAsyncReader, "readline", "unknown lines are skipped, not fatal", ""),
+    (Progress, "tokens", "ended progress tokens are never removed", "pygls#607"),
 ]
 
 # The executeCommand request's workDoneToken: the command handler only receives arguments.
@@ -63,12 +66,19 @@ EXPECTED_ERRORS = (JsonRpcException,)
 # Futures of handlers are swept once this many (beyond twice those still running) were filed.
 SWEEP_MIN = 64
 
-# pygls's words, matched to drop the warning: editors cancel after the answer routinely.
+# pygls's words, matched to drop the warning: editors cancel after the answer routinely
+# (pygls#517 shows them in numbers).
 LATE_CANCEL_LOG = 'Cancel notification for unknown message id "%s"'
 
 
 def is_late_cancel_log(record: logging.LogRecord) -> bool:
     return record.msg == LATE_CANCEL_LOG
+
+
+def forget_progress_token(progress: Progress, token: types.ProgressToken | None) -> None:
+    """pygls keeps every token it began or created, also after its `end` (pygls#607)."""
+    if token is not None:
+        progress.tokens.pop(token, None)
 
 
 def set_document_text(document: TextDocument, text: str) -> None:

@@ -14,6 +14,7 @@ from lsprotocol import types
 
 from grok_lsp.assistant.usage import format_cost
 from grok_lsp.server.plain_text import plain_text
+from grok_lsp.server.pygls_overrides import forget_progress_token
 from grok_lsp.xai.events import ContentDelta, ReasoningDelta, StreamEvent, ThinkingStarted, Usage
 
 if TYPE_CHECKING:
@@ -263,7 +264,7 @@ class AnswerStream:
             self.token,
             types.WorkDoneProgressEnd(message=end_message(outcome, usage, detail, cost)),
         )
-        self._ls.work_done_progress.tokens.pop(self.token, None)
+        forget_progress_token(self._ls.work_done_progress, self.token)
         self._ls.flush_output()  # before any edit is computed: the end is news of its own
 
 

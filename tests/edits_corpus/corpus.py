@@ -12,8 +12,9 @@ from pygls.workspace import TextDocument
 from pygls.workspace.position_codec import PositionCodec
 
 from grok_lsp.assistant.anchor import Anchor, Span
-from grok_lsp.assistant.edits import choose_block, code_blocks, split_lines
+from grok_lsp.assistant.edits import choose_block, code_blocks
 from grok_lsp.server.delivery import AnswerDoesNotFit, build_edit
+from tests.positions import offset_at, position_at
 
 CASES = sorted((Path(__file__).parent / "cases").glob("*.case"))
 SELECTION_START, SELECTION_END = "⟦", "⟧"
@@ -72,20 +73,6 @@ def read_case(path: Path) -> Case:
     )
 
 
-def position_of(text: str, offset: int) -> types.Position:
-    lines = split_lines(text[:offset])
-    if not lines:
-        return types.Position(line=0, character=0)
-    if lines[-1].endswith(("\n", "\r")):
-        return types.Position(line=len(lines), character=0)
-    return types.Position(line=len(lines) - 1, character=len(lines[-1]))
-
-
-def offset_of(text: str, position: types.Position) -> int:
-    lines = split_lines(text)
-    return sum(map(len, lines[: position.line])) + position.character
-
-
 def edit_document(case: Case) -> str:
     """The document after the server's edit for this answer (raises AnswerDoesNotFit)."""
     uri = f"file:///corpus/{case.name}"
@@ -99,7 +86,7 @@ def edit_document(case: Case) -> str:
     block = choose_block(code_blocks(case.answer), case.language, case.selection)
     if block is None:
         raise AnswerDoesNotFit("no code block")
-    start, end = position_of(case.document, case.start), position_of(case.document, case.end)
+    start, end = position_at(case.document, case.start), position_at(case.document, case.end)
     anchor = Anchor(case.selection, Span(start.line, start.character, end.line, end.character))
     ls = SimpleNamespace(workspace=SimpleNamespace(text_documents={uri: document}))
     edit, _ = build_edit(ls, uri, anchor, block.code, block.is_diff)  # type: ignore[arg-type]
@@ -108,7 +95,7 @@ def edit_document(case: Case) -> str:
     assert change.text_document.version == 1
     text = case.document
     spans = [
-        (offset_of(text, e.range.start), offset_of(text, e.range.end), e.new_text)
+        (offset_at(text, e.range.start), offset_at(text, e.range.end), e.new_text)
         for e in change.edits
         if isinstance(e, types.TextEdit)
     ]

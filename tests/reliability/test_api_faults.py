@@ -121,7 +121,8 @@ async def _fails_cleanly(
     assert errors[0].startswith("Grok: ")
     end = _progress_end(server, token)
     assert (end.message or "").startswith("Failed"), end.message
-    await asyncio.sleep(0.1)  # an edit would arrive right after the response
+    # A round trip after the failure: anything the server sent for it has arrived by now.
+    await server.editor.command("grok.usage")
     assert len(server.editor.applied_edits) == edits_before, "an edit was applied"
     user, reply = await _last_exchange(server, uri)
     assert user["role"] == "user" and reply["role"] == "assistant"

@@ -23,8 +23,8 @@ from grok_lsp.server.document_changes import apply_changes
 from grok_lsp.server.pygls_overrides import set_document_text
 from grok_lsp.server.tracking import TrackedRanges
 from grok_lsp.simulator import Simulator
+from tests.positions import position_at, units
 from tests.reliability.conftest import Ledger, Servers
-from tests.server.harness import units
 
 INVALID_PARAMS, REQUEST_FAILED = -32602, -32803
 OPEN_URI_NAME = "fuzzed.py"
@@ -127,16 +127,6 @@ def test_random_command_arguments_get_a_well_formed_answer(
 _BREAK = re.compile(r"\r\n|\r|\n")
 pieces = st.sampled_from(["a", "b", " ", "\n", "\r\n", "\r", "é", "😀", "\t", "x = 1", "def "])
 texts = st.lists(pieces, max_size=25).map("".join)
-
-
-def position_at(text: str, offset: int, encoding: str) -> types.Position:
-    """LSP position of a code-point offset; lines break at \\n, \\r\\n and \\r."""
-    line, start = 0, 0
-    for match in _BREAK.finditer(text):
-        if match.end() > offset:
-            break
-        line, start = line + 1, match.end()
-    return types.Position(line=line, character=units(text[start:offset], encoding))
 
 
 def _safe(text: str, offset: int) -> int:

@@ -15,6 +15,8 @@ from lsprotocol import types
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 from pytest_lsp.client import make_test_lsp_client
 
+from tests.positions import apply_edits, position_at
+
 TEST_KEY = "xai-TESTKEY-0123456789abcdef"
 
 PRESETS: dict[str, types.ClientCapabilities] = {
@@ -63,50 +65,6 @@ async def until(predicate: Any, what: str, seconds: float = 15) -> None:
 def field(result: Any, name: str) -> Any:
     """A field of a command's result, whether the client gave it as a dict or an object."""
     return result[name] if isinstance(result, dict) else getattr(result, name)
-
-
-def units(text: str, encoding: str) -> int:
-    if encoding == "utf-8":
-        return len(text.encode("utf-8"))
-    if encoding == "utf-32":
-        return len(text)
-    return len(text.encode("utf-16-le")) // 2
-
-
-def offset_at(text: str, position: types.Position, encoding: str) -> int:
-    lines = text.splitlines(keepends=True)
-    before = sum(len(line) for line in lines[: position.line])
-    line = lines[position.line] if position.line < len(lines) else ""
-    count = 0
-    for index, char in enumerate(line):
-        if count >= position.character:
-            return before + index
-        count += units(char, encoding)
-    return before + len(line.rstrip("\r\n")) if count >= position.character else before + len(line)
-
-
-def position_at(text: str, offset: int, encoding: str) -> types.Position:
-    before = text[:offset]
-    line = before.count("\n")
-    start = before.rfind("\n") + 1
-    return types.Position(line=line, character=units(before[start:], encoding))
-
-
-def apply_edits(text: str, edits: list[types.TextEdit], encoding: str) -> str:
-    spans = sorted(
-        (
-            (
-                offset_at(text, e.range.start, encoding),
-                offset_at(text, e.range.end, encoding),
-                e.new_text,
-            )
-            for e in edits
-        ),
-        reverse=True,
-    )
-    for start, end, new in spans:
-        text = text[:start] + new + text[end:]
-    return text
 
 
 class Editor:
