@@ -329,3 +329,36 @@ def test_responses_usage_keeps_reasoning_inside_the_output() -> None:
         "output_tokens_details": {"reasoning_tokens": 20},
     }
     assert responses_usage(raw) == Usage(100, 30, 20, 90)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        '{"type": "response.output_text.delta", "delta": "x"}',
+        ' {"a": [1, 2.5, null, true]}  ',
+        '\t"text"\n',
+        "[]",
+        "0",
+    ],
+)
+def test_event_json_reads_what_json_loads_reads(data: str) -> None:
+    assert _parse.event_json(data) == json.loads(data)
+
+
+@pytest.mark.parametrize("data", ['{"a": 1} {"b": 2}', '{"a": 1}x', "", "  ", "[DONE]", "{'a': 1}"])
+def test_event_json_refuses_what_json_loads_refuses(data: str) -> None:
+    with pytest.raises(json.JSONDecodeError) as refused:
+        _parse.event_json(data)
+    with pytest.raises(json.JSONDecodeError) as expected:
+        json.loads(data)
+    assert str(refused.value) == str(expected.value)
+
+
+def test_responses_parser_reads_a_padded_delta_and_refuses_one_with_extra_data() -> None:
+    parser = ResponseStreamParser()
+    padded = "  " + _event("response.output_text.delta", delta="a") + " \n"
+    assert parser.feed(padded) == [ContentDelta("a")]
+    with pytest.raises(MalformedResponseError) as refused:
+        parser.feed(_event("response.output_text.delta", delta="b") + "}")
+    assert refused.value.partial == "a"
+    assert parser.text == "a"

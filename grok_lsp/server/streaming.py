@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from grok_lsp.server.app import GrokLanguageServer
 
 STREAM_METHOD = "grok/stream"
+PROGRESS = "$/progress"
 TAIL_CHARS = 80
 # grok/stream deltas are merged within this window: one message per token would flood the pipe.
 STREAM_INTERVAL_S = 0.016
@@ -35,6 +36,28 @@ def tail(text: str) -> str:
     """The last words of the answer so far, as plain text on one line."""
     flat = " ".join(plain_text(text[-TAIL_CHARS * 2 :]).split())
     return flat if len(flat) <= TAIL_CHARS else "…" + flat[-(TAIL_CHARS - 1) :]
+
+
+class _Tail:
+    """The last characters of a growing text, kept as pieces: no copy per token."""
+
+    def __init__(self, keep: int) -> None:
+        self._keep = keep
+        self._pieces: list[str] = []
+
+    def add(self, text: str) -> None:
+        if text:
+            self._pieces.append(text)
+            if len(self._pieces) > 256:  # bounded, whatever the answer's length
+                self.text()
+
+    def text(self) -> str:
+        joined = "".join(self._pieces)[-self._keep :]
+        self._pieces[:] = [joined] if joined else []
+        return joined
+
+    def __bool__(self) -> bool:
+        return bool(self._pieces)
 
 
 class AnswerStream:
@@ -56,8 +79,8 @@ class AnswerStream:
         self._model = model
         self._interval = interval_ms / 1000
         self._notify_stream = notify_stream
-        self._content_tail = ""
-        self._summary_tail = ""  # the reasoning summary so far (its last words)
+        self._content_tail = _Tail(TAIL_CHARS * 2)
+        self._summary_tail = _Tail(TAIL_CHARS * 2)  # the reasoning summary so far
         self._began_at = time.monotonic()
         self._tick_timer: asyncio.TimerHandle | None = None
         self._thinking = False
@@ -95,23 +118,24 @@ class AnswerStream:
         )
 
     def on_event(self, event: StreamEvent) -> None:
+        now = time.monotonic()  # once per event, for both coalescing windows
         if isinstance(event, ContentDelta):
-            self._content_tail = (self._content_tail + event.text)[-TAIL_CHARS * 2 :]
+            self._content_tail.add(event.text)
             if self._thinking_since is not None:
-                self._thought = f"Thought for {time.monotonic() - self._thinking_since:.1f}s · "
+                self._thought = f"Thought for {now - self._thinking_since:.1f}s · "
                 self._thinking_since = None
             self._thinking = False
-            self._queue("content", event.text)
+            self._queue("content", event.text, now)
         elif isinstance(event, ReasoningDelta):
             self._start_thinking()
-            self._summary_tail = (self._summary_tail + event.text)[-TAIL_CHARS * 2 :]
-            self._queue("reasoning", event.text)
+            self._summary_tail.add(event.text)
+            self._queue("reasoning", event.text, now)
         elif isinstance(event, ThinkingStarted):
             self._start_thinking()
         else:
             return
         self._report_dirty = True
-        self._schedule_report()
+        self._schedule_report(now)
         if self._send_now:  # the first text and report leave at once, in one write
             self._send_now = False
             self._ls.flush_output()
@@ -133,25 +157,24 @@ class AnswerStream:
 
     def progress_message(self) -> str:
         if self._content_tail or self._thought:
-            return self._thought + tail(self._content_tail)
+            return self._thought + tail(self._content_tail.text())
         since = self._thinking_since if self._thinking else self._began_at
         elapsed = time.monotonic() - (since if since is not None else self._began_at)
         seconds = f" {elapsed:.0f}s" if elapsed >= TICK_S else ""
         if not self._thinking:
             return f"Asking {self._model}…{seconds}"
-        summary = tail(self._summary_tail)
+        summary = tail(self._summary_tail.text())
         return f"Thinking…{seconds}" + (f" · {summary}" if summary else "")
 
     # -- grok/stream ---------------------------------------------------------------
 
-    def _queue(self, kind: str, text: str) -> None:
+    def _queue(self, kind: str, text: str, now: float) -> None:
         if not self._notify_stream or not text:
             return
         if self._pending and self._pending[-1][0] == kind:
             self._pending[-1][1].append(text)  # joined when sent: no copy per token
         else:
             self._pending.append((kind, [text]))
-        now = time.monotonic()
         if now - self._last_stream >= STREAM_INTERVAL_S:
             if self._stream_timer is not None:
                 self._stream_timer.cancel()
@@ -166,7 +189,7 @@ class AnswerStream:
         self._last_stream = time.monotonic()
         pending, self._pending = self._pending, []
         for kind, pieces in pending:
-            self._ls.protocol.notify(
+            self._notify(
                 STREAM_METHOD,
                 {
                     "token": self.stream_token,
@@ -178,12 +201,19 @@ class AnswerStream:
         if first:  # shown at once, not after the rest of this loop turn (see on_event)
             self._send_now = True
 
+    def _notify(self, method: str, params: dict[str, Any]) -> None:
+        """A notification as plain JSON: pygls's `notify` wraps it in an attrs message that
+        cattrs takes apart again (a first progress report took 57 us to send that way, 21 us
+        so). `_send_data` is pygls's own writer, listed in pygls_overrides.OVERRIDES."""
+        self._ls.protocol._send_data({"jsonrpc": "2.0", "method": method, "params": params})
+
     # -- progress ------------------------------------------------------------------
 
-    def _schedule_report(self) -> None:
+    def _schedule_report(self, now: float | None = None) -> None:
         if self.token is None:
             return
-        now = time.monotonic()
+        if now is None:
+            now = time.monotonic()
         if now - self._last_report >= self._interval:
             if self._report_timer is not None:  # overdue: it would report again right after
                 self._report_timer.cancel()
@@ -200,8 +230,8 @@ class AnswerStream:
         first = self._last_report == 0.0
         self._last_report = time.monotonic()
         message = self.progress_message()
-        self._ls.work_done_progress.report(
-            self.token, types.WorkDoneProgressReport(message=message)
+        self._notify(
+            PROGRESS, {"token": self.token, "value": {"kind": "report", "message": message}}
         )
         if first:
             self._send_now = True

@@ -17,6 +17,22 @@ from grok_lsp.xai.events import (
 )
 
 DONE = "[DONE]"
+_DECODER = json.JSONDecoder()
+
+
+def event_json(data: str) -> Any:
+    """One streamed event's JSON, as `json.loads` reads it (ValueError when it is not).
+
+    `raw_decode` first: `loads` scans for whitespace around the value twice, which was
+    half of its cost per event; only text with whitespace around it goes through `loads`.
+    """
+    try:
+        value, end = _DECODER.raw_decode(data)
+    except ValueError:
+        return json.loads(data)  # leading whitespace, or not JSON (loads says why)
+    if end != len(data):
+        return json.loads(data)  # trailing whitespace, or extra data after the value
+    return value
 
 
 def _int(value: Any) -> int:
@@ -79,7 +95,7 @@ class StreamParser:
         if not data or self.done:
             return []
         try:
-            chunk = json.loads(data)
+            chunk = event_json(data)
         except ValueError:
             chunk = None
         if not isinstance(chunk, dict) or not isinstance(chunk.get("choices", []), list):

@@ -9,9 +9,9 @@ content stands right before its message), taken from the final `response.complet
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+from grok_lsp.xai._parse import event_json
 from grok_lsp.xai.errors import GrokError, MalformedResponseError, ResponseFailedError
 from grok_lsp.xai.events import (
     ChatRequest,
@@ -152,19 +152,13 @@ class ResponseStreamParser:
         if self.done:
             return []
         try:
-            payload = json.loads(data)  # the common case first: one parse, no copies
+            payload = event_json(data)  # the common case first: one parse, no copies
         except ValueError:
             if data.strip() in ("", DONE):
                 return []  # `[DONE]` is not in the API; before a terminal event it ends nothing
             payload = None
-        kind = payload.get("type") if isinstance(payload, dict) else None
-        if not isinstance(kind, str):
-            raise MalformedResponseError(
-                f"The Grok API sent an event that is not JSON: {data.strip()[:80]!r}",
-                partial=self.text,
-            )
-        assert isinstance(payload, dict)
-        if kind == "response.output_text.delta":
+        kind = payload.get("type") if type(payload) is dict else None
+        if kind == "response.output_text.delta":  # nearly every event: checked first
             delta = payload.get("delta")
             if not isinstance(delta, str):
                 raise MalformedResponseError(
@@ -172,6 +166,12 @@ class ResponseStreamParser:
                 )
             self._text.append(delta)
             return [ContentDelta(delta)] if delta else []
+        if not isinstance(kind, str):
+            raise MalformedResponseError(
+                f"The Grok API sent an event that is not JSON: {data.strip()[:80]!r}",
+                partial=self.text,
+            )
+        assert isinstance(payload, dict)
         if kind in ("response.reasoning_summary_text.delta", "response.reasoning_text.delta"):
             delta = payload.get("delta")
             return [ReasoningDelta(delta)] if isinstance(delta, str) and delta else []

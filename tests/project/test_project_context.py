@@ -383,3 +383,25 @@ def test_the_index_keeps_a_bounded_number_of_documents_and_files(tmp_path: Path)
     assert len(index._open) == index_module.MAX_DOCUMENTS
     newest = index.document(str(tmp_path / "d0.py"), "x = 0\n", "python")
     assert newest.outline is not None and newest.outline.definitions[0].name == "x"
+
+
+def test_only_the_latest_documents_keep_a_syntax_tree_and_the_others_still_get_context(
+    tmp_path: Path,
+) -> None:
+    from grok_lsp.assistant.project import index as index_module
+
+    builder = ProjectContextBuilder()
+    pricing = WORKSPACES / "python" / "shop/orders/pricing.py"
+    first = build(
+        WORKSPACES / "python", "shop/orders/pricing.py", "python", (5, 9), builder=builder
+    )
+    for number in range(index_module.MAX_TREES + 3):
+        builder.index.document(str(tmp_path / f"d{number}.py"), f"x = {number}\n", "python")
+    assert len(builder.index._trees) == index_module.MAX_TREES
+    assert str(pricing) not in builder.index._trees  # let go: kept as text and outline only
+    again = build(
+        WORKSPACES / "python", "shop/orders/pricing.py", "python", (5, 9), builder=builder
+    )
+    assert related(again) == related(first)
+    assert related(again)["best_discount"] == ("shop/discounts.py", 6, 10)
+    assert not any(hasattr(parsed, "tree") for _key, parsed in builder.index._open.values())

@@ -27,6 +27,9 @@ MAX_FILE_BYTES = 1_000_000
 # How many files and open documents stay parsed: a long session must not grow without end.
 MAX_FILES = 4096
 MAX_DOCUMENTS = 64
+# Syntax trees take tens of times their text's size; only the documents asked about
+# last keep theirs (the others keep their outline and are parsed again when asked).
+MAX_TREES = 4
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -54,11 +57,15 @@ class _Recent(OrderedDict[K, V]):
 
 @attrs.frozen
 class ParsedFile:
+    """A file's text and outline; never its syntax tree, which is many times bigger."""
+
     path: str
     text: str
-    lines: tuple[str, ...]
     outline: Outline | None  # None: a language without a parser
-    tree: Tree | None = attrs.field(default=None, eq=False)
+    language_id: str = ""
+
+    def lines(self) -> list[str]:
+        return self.text.splitlines()
 
 
 class ProjectIndex:
@@ -70,6 +77,7 @@ class ProjectIndex:
         self._files: _Recent[str, tuple[tuple[int, int], ParsedFile]] = _Recent(MAX_FILES)
         self._texts: _Recent[str, tuple[tuple[int, int], str | None]] = _Recent(MAX_FILES)
         self._open: _Recent[str, tuple[int, ParsedFile]] = _Recent(MAX_DOCUMENTS)
+        self._trees: _Recent[str, tuple[str, Tree]] = _Recent(MAX_TREES)
 
     def read_text(self, path: str) -> str | None:
         """A small text file's content, or None when it is missing, too big or not text."""
@@ -99,7 +107,7 @@ class ProjectIndex:
         text = _read(path) if stamp[1] <= MAX_FILE_BYTES else None
         if text is None:
             return None
-        parsed = self._parse(path, text, "")
+        parsed, _tree = self._parse(path, text, "")
         with self._lock:
             self._files.keep(path, (stamp, parsed))
         return parsed
@@ -111,10 +119,24 @@ class ProjectIndex:
             cached = self._open.used(path)
         if cached is not None and cached[0] == key and cached[1].text == text:
             return cached[1]
-        parsed = self._parse(path, text, language_id)
+        parsed, tree = self._parse(path, text, language_id)
         with self._lock:
             self._open.keep(path, (key, parsed))
+            if tree is not None:
+                self._trees.keep(path, (text, tree))
         return parsed
+
+    def tree(self, document: ParsedFile) -> Tree | None:
+        """The syntax tree of a document `document` returned, parsed again if it was let go."""
+        with self._lock:
+            cached = self._trees.used(document.path)
+        if cached is not None and cached[0] == document.text:
+            return cached[1]
+        _parsed, tree = self._parse(document.path, document.text, document.language_id)
+        if tree is not None:
+            with self._lock:
+                self._trees.keep(document.path, (document.text, tree))
+        return tree
 
     def forget(self, path: str) -> None:
         """Drop what is known of a file (closed, deleted or renamed)."""
@@ -122,15 +144,15 @@ class ProjectIndex:
             self._files.pop(path, None)
             self._texts.pop(path, None)
             self._open.pop(path, None)
+            self._trees.pop(path, None)
 
-    def _parse(self, path: str, text: str, language_id: str) -> ParsedFile:
-        lines = tuple(text.splitlines())
+    def _parse(self, path: str, text: str, language_id: str) -> tuple[ParsedFile, Tree | None]:
         grammar = grammar_for(language_id, path)
         parser = self.parsers.get(grammar) if grammar else None
         if grammar is None or parser is None:
-            return ParsedFile(path, text, lines, None)
+            return ParsedFile(path, text, None, language_id), None
         tree = parser.parse(text.encode("utf-8", "surrogatepass"))
-        return ParsedFile(path, text, lines, outline(grammar, tree), tree)
+        return ParsedFile(path, text, outline(grammar, tree), language_id), tree
 
 
 def _stamp(path: str) -> tuple[int, int] | None:

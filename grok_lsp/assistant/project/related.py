@@ -41,9 +41,10 @@ def related_definitions(
     From the same document when they lie outside the `shown` lines, and from the
     workspace files it imports; nearest and smallest first, while the budget lasts.
     """
-    if document.outline is None or document.tree is None:
+    tree = index.tree(document) if document.outline is not None else None
+    if document.outline is None or tree is None:
         return []
-    used = names_used(document.tree, *selection)
+    used = names_used(tree, *selection)
     candidates = [
         _Candidate(0, document, d)
         for d in document.outline.definitions
@@ -57,6 +58,7 @@ def related_definitions(
         )
     candidates.sort(key=lambda c: (c.distance, c.size, c.file.path, c.definition.start_line))
     pieces: list[ContextPiece] = []
+    lines: dict[str, list[str]] = {}  # split once per file, only for what is sent
     seen: set[tuple[str, int]] = set()
     left = budget_tokens
     for candidate in candidates:
@@ -64,7 +66,9 @@ def related_definitions(
         if key in seen:
             continue
         seen.add(key)
-        piece = _piece(candidate, root)
+        if candidate.file.path not in lines:
+            lines[candidate.file.path] = candidate.file.lines()
+        piece = _piece(candidate, lines[candidate.file.path], root)
         if any(_covers(sent, piece) for sent in already_sent):
             continue
         cost = estimate_tokens(piece.text)
@@ -102,9 +106,9 @@ def _imported(
                 yield 2, parsed, parsed.outline, used
 
 
-def _piece(candidate: _Candidate, root: str) -> ContextPiece:
+def _piece(candidate: _Candidate, lines: list[str], root: str) -> ContextPiece:
     definition = candidate.definition
-    text = "\n".join(candidate.file.lines[definition.start_line : definition.end_line + 1])
+    text = "\n".join(lines[definition.start_line : definition.end_line + 1])
     grammar = candidate.file.outline.grammar if candidate.file.outline else ""
     where = ("elsewhere in this file", "in a file it imports", "in its Go package")[
         candidate.distance
