@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import io
+import json
 import logging
 import threading
 from concurrent.futures import Future, InvalidStateError
@@ -31,6 +32,7 @@ from grok_lsp.server.pygls_overrides import (
     GrokProtocol,
     is_late_cancel_log,
     new_stop_event,
+    notify_json,
     set_document_text,
 )
 
@@ -209,6 +211,20 @@ def test_still_needed_an_ended_progress_token_stays_in_the_table() -> None:
     progress.begin("t-1", types.WorkDoneProgressBegin(title="Grok"))
     progress.end("t-1", types.WorkDoneProgressEnd())
     assert "t-1" in progress.tokens
+
+
+def _bodies(written: Written) -> list[Any]:
+    return [json.loads(data.split(b"\r\n\r\n", 1)[1]) for data in written.data]
+
+
+def test_notify_json_sends_what_pygls_notify_sends() -> None:
+    # notify_json: pygls's writer, framing and all, without the attrs round trip.
+    _, protocol, written = bare_server()
+    params = {"token": "grok-1", "uri": "file:///w/a.py", "kind": "content", "delta": "é"}
+    protocol.notify("grok/stream", params)
+    notify_json(protocol, "grok/stream", params)
+    first, second = _bodies(written)
+    assert first == second == {"jsonrpc": "2.0", "method": "grok/stream", "params": params}
 
 
 def test_still_needed_the_document_text_has_no_public_setter() -> None:

@@ -14,7 +14,7 @@ from lsprotocol import types
 
 from grok_lsp.assistant.usage import format_cost
 from grok_lsp.server.plain_text import plain_text
-from grok_lsp.server.pygls_overrides import forget_progress_token
+from grok_lsp.server.pygls_overrides import forget_progress_token, notify_json
 from grok_lsp.xai.events import ContentDelta, ReasoningDelta, StreamEvent, ThinkingStarted, Usage
 
 if TYPE_CHECKING:
@@ -202,10 +202,7 @@ class AnswerStream:
             self._send_now = True
 
     def _notify(self, method: str, params: dict[str, Any]) -> None:
-        """A notification as plain JSON: pygls's `notify` wraps it in an attrs message that
-        cattrs takes apart again (a first progress report took 57 us to send that way, 21 us
-        so). `_send_data` is pygls's own writer, listed in pygls_overrides.OVERRIDES."""
-        self._ls.protocol._send_data({"jsonrpc": "2.0", "method": method, "params": params})
+        notify_json(self._ls.protocol, method, params)
 
     # -- progress ------------------------------------------------------------------
 
