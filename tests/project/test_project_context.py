@@ -405,3 +405,31 @@ def test_only_the_latest_documents_keep_a_syntax_tree_and_the_others_still_get_c
     assert related(again) == related(first)
     assert related(again)["best_discount"] == ("shop/discounts.py", 6, 10)
     assert not any(hasattr(parsed, "tree") for _key, parsed in builder.index._open.values())
+
+
+def test_files_read_from_disk_keep_a_bounded_amount_of_text(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from grok_lsp.assistant.project import index as index_module
+
+    monkeypatch.setattr(index_module, "MAX_FILE_CHARS", 2_500)
+    index = index_module.ProjectIndex()
+    paths = []
+    for number in range(5):
+        path = tmp_path / f"m{number}.py"
+        path.write_text(f"def f{number}():\n    return {number}\n" + "# padding\n" * 96)
+        paths.append(str(path))
+        assert index.file(str(path)) is not None
+        assert index.read_text(str(path)) == path.read_text()
+    for table in (index._files, index._texts):
+        assert len(table) == 2 and table.size <= 2_500
+        assert table.size == sum(len(path_text) for path_text in map(_read, table))
+    again = index.file(paths[0])  # let go, read again
+    assert again is not None and again.outline is not None
+    assert again.outline.definitions[0].name == "f0"
+    index.forget(paths[0])
+    assert paths[0] not in index._files and index._files.size <= 2_500
+
+
+def _read(path: str) -> str:
+    return Path(path).read_text()

@@ -11,7 +11,7 @@ import os
 import stat
 import threading
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, TypeVar
 
 import attrs
@@ -30,17 +30,26 @@ MAX_DOCUMENTS = 64
 # Syntax trees take tens of times their text's size; only the documents asked about
 # last keep theirs (the others keep their outline and are parsed again when asked).
 MAX_TREES = 4
+# Characters of file text kept in each table of files read from disk: up to 4,096 files of
+# up to 1 MB each must not all stay in memory (the oldest are read again when needed).
+MAX_FILE_CHARS = 32_000_000
 
 K = TypeVar("K")
 V = TypeVar("V")
 
 
 class _Recent(OrderedDict[K, V]):
-    """A dict that forgets its least recently used entries beyond `limit`."""
+    """A dict that forgets its least recently used entries beyond `limit` entries, or
+    beyond `max_size` in all as `size` measures each value (the newest always stays)."""
 
-    def __init__(self, limit: int) -> None:
+    def __init__(
+        self, limit: int, max_size: int = 0, size: Callable[[V], int] | None = None
+    ) -> None:
         super().__init__()
         self.limit = limit
+        self.max_size = max_size
+        self._measure = size
+        self.size = 0
 
     def used(self, key: K) -> V | None:
         value = self.get(key)
@@ -49,10 +58,22 @@ class _Recent(OrderedDict[K, V]):
         return value
 
     def keep(self, key: K, value: V) -> None:
+        self.drop(key)
         self[key] = value
-        self.move_to_end(key)
-        while len(self) > self.limit:
-            self.popitem(last=False)
+        self.size += self._size_of(value)
+        while len(self) > self.limit or (self.max_size and self.size > self.max_size):
+            if len(self) == 1:
+                break
+            _key, old = self.popitem(last=False)
+            self.size -= self._size_of(old)
+
+    def drop(self, key: K) -> None:
+        old = self.pop(key, None)
+        if old is not None:
+            self.size -= self._size_of(old)
+
+    def _size_of(self, value: V) -> int:
+        return self._measure(value) if self._measure is not None else 0
 
 
 @attrs.frozen
@@ -74,8 +95,12 @@ class ProjectIndex:
     def __init__(self, parsers: Parsers | None = None) -> None:
         self.parsers = parsers or Parsers()
         self._lock = threading.Lock()
-        self._files: _Recent[str, tuple[tuple[int, int], ParsedFile]] = _Recent(MAX_FILES)
-        self._texts: _Recent[str, tuple[tuple[int, int], str | None]] = _Recent(MAX_FILES)
+        self._files: _Recent[str, tuple[tuple[int, int], ParsedFile]] = _Recent(
+            MAX_FILES, MAX_FILE_CHARS, lambda entry: len(entry[1].text)
+        )
+        self._texts: _Recent[str, tuple[tuple[int, int], str | None]] = _Recent(
+            MAX_FILES, MAX_FILE_CHARS, lambda entry: len(entry[1] or "")
+        )
         self._open: _Recent[str, tuple[int, ParsedFile]] = _Recent(MAX_DOCUMENTS)
         self._trees: _Recent[str, tuple[str, Tree]] = _Recent(MAX_TREES)
 
@@ -141,10 +166,10 @@ class ProjectIndex:
     def forget(self, path: str) -> None:
         """Drop what is known of a file (closed, deleted or renamed)."""
         with self._lock:
-            self._files.pop(path, None)
-            self._texts.pop(path, None)
-            self._open.pop(path, None)
-            self._trees.pop(path, None)
+            self._files.drop(path)
+            self._texts.drop(path)
+            self._open.drop(path)
+            self._trees.drop(path)
 
     def _parse(self, path: str, text: str, language_id: str) -> tuple[ParsedFile, Tree | None]:
         grammar = grammar_for(language_id, path)
