@@ -53,12 +53,12 @@ async def test_three_ways_to_cancel(
         types.ExecuteCommandParams(
             command="grok.refactor", arguments=[{"uri": uri, "range": WHOLE}], work_done_token=token
         ),
+        msg_id=f"cancel-{path}",
     )
     task = asyncio.ensure_future(request)
     await until(lambda: editor.stream, "the first streamed text")
     if path == "cancelRequest":
-        msg_id = next(reversed(editor.client.protocol._request_futures))
-        editor.client.protocol.notify(types.CANCEL_REQUEST, types.CancelParams(id=msg_id))
+        editor.client.protocol.notify(types.CANCEL_REQUEST, types.CancelParams(id=f"cancel-{path}"))
     elif path == "progressCancel":
         editor.client.window_work_done_progress_cancel(
             types.WorkDoneProgressCancelParams(token=token)
