@@ -7,7 +7,7 @@ import contextlib
 import logging
 from collections.abc import AsyncGenerator, AsyncIterator
 from types import TracebackType
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 from httpx_sse import EventSource, SSEError
@@ -32,6 +32,18 @@ from grok_lsp.xai.events import ChatRequest, ChatResult, StreamEvent
 from grok_lsp.xai.responses import ResponseStreamParser, responses_body
 
 API_NAMES = ("responses", "chat-completions")
+
+
+class EventParser(Protocol):
+    """What reads one API's stream: events per SSE data field, the text so far, the end seen."""
+
+    done: bool
+
+    @property
+    def text(self) -> str: ...
+
+    def feed(self, data: str) -> list[StreamEvent]: ...
+
 
 log = logging.getLogger(__name__)
 
@@ -97,7 +109,7 @@ class AsyncXAI:
             return self.stream_response(request)
         return self.stream_chat_completion(request)
 
-    async def stream_response(self, request: ChatRequest) -> AsyncGenerator[StreamEvent, None]:
+    def stream_response(self, request: ChatRequest) -> AsyncGenerator[StreamEvent, None]:
         """Responses API events: thinking, reasoning summary, text, then output items, usage
         and finish from the final `response.completed` / `response.incomplete` event.
 
@@ -105,35 +117,30 @@ class AsyncXAI:
         with `.partial`); `response.failed` and `error` raise ResponseFailedError. Cancelling
         the consuming task closes the connection.
         """
-        parser = ResponseStreamParser()
         body = responses_body(request, stream=True)
-        async with self._open("POST", RESPONSES_PATH, body, stream=True) as response:
-            try:
-                async for sse in EventSource(response).aiter_sse():
-                    for event in parser.feed(sse.data):
-                        yield event
-                    if parser.done:
-                        return
-            except httpx.TransportError as exc:
-                raise body_error(exc, self.timeout_seconds, parser.text) from exc
-            except SSEError as exc:
-                raise MalformedResponseError(str(exc), partial=parser.text) from exc
-        raise StreamInterruptedError(
-            "The Grok API ended the stream before it was complete.", partial=parser.text
-        )
+        return self._stream_events(RESPONSES_PATH, body, ResponseStreamParser())
 
-    async def stream_chat_completion(
-        self, request: ChatRequest
-    ) -> AsyncGenerator[StreamEvent, None]:
+    def stream_chat_completion(self, request: ChatRequest) -> AsyncGenerator[StreamEvent, None]:
         """Chat completion events as they arrive: per chunk reasoning, content, finish, usage.
 
         Ends normally at `data: [DONE]`; raises StreamInterruptedError (with `.partial`)
         if the body ends before it. Cancelling the consuming task closes the connection.
         """
-        parser = _parse.StreamParser()
         body = chat_body(request, stream=True)
+        return self._stream_events(
+            CHAT_PATH, body, _parse.StreamParser(), conversation_id=request.conversation_id
+        )
+
+    async def _stream_events(
+        self,
+        path: str,
+        body: dict[str, Any],
+        parser: EventParser,
+        conversation_id: str | None = None,
+    ) -> AsyncGenerator[StreamEvent, None]:
+        """One SSE body read through `parser`; a body that ends before `parser.done` was cut."""
         async with self._open(
-            "POST", CHAT_PATH, body, conversation_id=request.conversation_id, stream=True
+            "POST", path, body, conversation_id=conversation_id, stream=True
         ) as response:
             try:
                 async for sse in EventSource(response).aiter_sse():
