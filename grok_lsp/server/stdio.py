@@ -115,6 +115,10 @@ class CoalescingStdoutWriter:
         self._broken: BrokenPipeError | None = None
 
     def write(self, data: bytes) -> None:
+        if self._stdout.closed:
+            # After `exit` (a client may send it before shutdown has been answered).
+            logger.debug("Dropped a message written after stdout was closed.")
+            return
         if self._broken is not None:
             raise BrokenPipeError(*self._broken.args)
         self._pending.append(data)
@@ -136,7 +140,8 @@ class CoalescingStdoutWriter:
 
     def flush(self) -> None:
         self._scheduled = False
-        if not self._pending:
+        if not self._pending or self._stdout.closed:
+            self._pending.clear()
             return
         data = self._pending[0] if len(self._pending) == 1 else b"".join(self._pending)
         self._pending.clear()

@@ -115,3 +115,18 @@ def test_content_length_beyond_the_end_then_eof_exits(raw: Any, ledger: Ledger) 
     assert server.exited_within(2), "stdin ended mid-body: the server did not exit"
     ledger.count("bad inputs tried")
     ledger.row("JSON-RPC frame", "Content-Length past the end, then EOF", "exited within 2 s")
+
+
+def test_exit_right_behind_shutdown_ends_quietly(raw: Any, ledger: Ledger, tmp_path: Path) -> None:
+    # Clients should wait for shutdown's answer; one that sends both in one write must not
+    # make the server write to a closed stdout (it printed a traceback).
+    server = raw()
+    server.send(
+        message({"jsonrpc": "2.0", "id": 2, "method": "shutdown"})
+        + message({"jsonrpc": "2.0", "method": "exit"})
+    )
+    assert server.exited_within(5), "shutdown + exit in one write: the server did not exit"
+    written = server.stop() + (tmp_path / "raw.log").read_bytes()
+    assert b"Traceback" not in written, written.decode(errors="replace")[-2000:]
+    ledger.count("bad inputs tried")
+    ledger.row("JSON-RPC frame", "exit in the same write as shutdown", "exited, no traceback")
