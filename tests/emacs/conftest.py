@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
-import subprocess
 import sys
 import textwrap
 from collections.abc import Callable, Mapping
@@ -21,9 +19,9 @@ from typing import Any
 import pytest
 
 from grok_lsp.simulator import Simulator
+from tests.editor_process import checked_editor, checkout_pythonpath, run_scenario, tail_of
 
 HERE = Path(__file__).parent
-REPOSITORY = HERE.parent.parent
 HELPERS = HERE / "grok-test.el"
 MINIMUM_VERSION = (30, 1)
 SCENARIO_TIMEOUT_S = 90
@@ -37,21 +35,12 @@ def emacs() -> str:
     binary = shutil.which("emacs")
     if binary is None:
         pytest.fail("emacs not found: `make test` installs emacs-nox; or install Emacs >= 30")
-    try:
-        done = subprocess.run(
-            [binary, "--version"], capture_output=True, text=True, timeout=30, check=False
-        )
-    except (OSError, subprocess.TimeoutExpired) as error:
-        pytest.fail(f"emacs at {binary} cannot start: {error}")
-    found = re.search(r"GNU Emacs (\d+)\.(\d+)", done.stdout)
-    if done.returncode != 0 or found is None:
-        pytest.fail(f"emacs at {binary} cannot start: {done.stdout}{done.stderr}")
-    version = (int(found[1]), int(found[2]))
-    if version < MINIMUM_VERSION:
-        pytest.fail(
-            f"emacs at {binary} is {found[0]}; these tests need Emacs 30.1 or newer (eglot 1.17)"
-        )
-    return binary
+    return checked_editor(
+        binary,
+        r"GNU Emacs (\d+)\.(\d+)",
+        MINIMUM_VERSION,
+        "these tests need Emacs 30.1 or newer (eglot 1.17)",
+    )
 
 
 class Session:
@@ -118,7 +107,6 @@ def scenario(emacs: str, simulator: Simulator, tmp_path: Path) -> Scenario:
             encoding="utf-8",
         )
         result_file = tmp_path / "result.json"
-        result_file.unlink(missing_ok=True)
         server_log = tmp_path / "server.log"
         environment = {
             **os.environ,
@@ -126,10 +114,7 @@ def scenario(emacs: str, simulator: Simulator, tmp_path: Path) -> Scenario:
             "XAI_API_KEY": TEST_KEY,
             "XAI_BASE_URL": simulator.base_url,
             "GROK_LSP_STATE_DIR": str(tmp_path / "state"),
-            # The server under test is this checkout's, whatever is installed.
-            "PYTHONPATH": os.pathsep.join(
-                [str(REPOSITORY), *filter(None, [os.environ.get("PYTHONPATH")])]
-            ),
+            "PYTHONPATH": checkout_pythonpath(),
             "GROK_TEST_RESULT": str(result_file),
             "GROK_TEST_CMD": json.dumps([*SERVER_CMD, "--log-file", str(server_log), "serve"]),
             "GROK_TEST_OPTIONS": json.dumps(options or {}),
@@ -137,31 +122,14 @@ def scenario(emacs: str, simulator: Simulator, tmp_path: Path) -> Scenario:
             "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ["PATH"]]),
         }
         command = [emacs, "-Q", "--batch", "-l", str(HELPERS), "-l", str(script)]
-        try:
-            done = subprocess.run(
-                command,
-                cwd=project,
-                env=environment,
-                capture_output=True,
-                text=True,
-                timeout=SCENARIO_TIMEOUT_S,
-                stdin=subprocess.DEVNULL,
-                check=False,
-            )
-        except subprocess.TimeoutExpired as error:
-            pytest.fail(f"emacs did not finish the scenario in {SCENARIO_TIMEOUT_S} s: {error}")
-        log = server_log.read_text(errors="replace")[-3000:] if server_log.exists() else ""
-        if not result_file.exists():
-            pytest.fail(
-                f"emacs exited {done.returncode} without a result\n"
-                f"stdout: {done.stdout}\nstderr: {done.stderr}\nserver log: {log}"
-            )
-        written: dict[str, Any] = json.loads(result_file.read_text(encoding="utf-8"))
-        if "error" in written:
-            pytest.fail(
-                f"scenario failed: {written['error']}\nstderr: {done.stderr[-3000:]}\n"
-                f"server log: {log}"
-            )
+        written = run_scenario(
+            command,
+            cwd=project,
+            env=environment,
+            result_file=result_file,
+            timeout=SCENARIO_TIMEOUT_S,
+            diagnostics=lambda _: f"server log: {tail_of(server_log)}",
+        )
         return Session(written)
 
     return run

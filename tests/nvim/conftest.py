@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
-import subprocess
 import sys
 import textwrap
 from collections.abc import Callable, Mapping
@@ -20,9 +18,15 @@ from typing import Any
 import pytest
 
 from grok_lsp.simulator import Simulator
+from tests.editor_process import (
+    REPOSITORY,
+    checked_editor,
+    checkout_pythonpath,
+    run_scenario,
+    tail_of,
+)
 
 HERE = Path(__file__).parent
-REPOSITORY = HERE.parent.parent
 PLUGIN = REPOSITORY / "editors" / "nvim"
 MINIMUM_VERSION = (0, 11)
 SCENARIO_TIMEOUT_S = 90
@@ -53,24 +57,9 @@ def find_nvim() -> str:
 @pytest.fixture(scope="session")
 def nvim() -> str:
     """A Neovim >= 0.11 that starts; the tests fail (never skip) without one."""
-    binary = find_nvim()
-    try:
-        done = subprocess.run(
-            [binary, "--version"], capture_output=True, text=True, timeout=30, check=False
-        )
-    except (OSError, subprocess.TimeoutExpired) as error:
-        pytest.fail(f"nvim at {binary} cannot start: {error}")
-    found = re.search(r"NVIM v(\d+)\.(\d+)", done.stdout)
-    if done.returncode != 0 or found is None:
-        pytest.fail(f"nvim at {binary} cannot start: {done.stdout}{done.stderr}")
-    version = (int(found[1]), int(found[2]))
-    if version < MINIMUM_VERSION:
-        pytest.fail(f"nvim at {binary} is {found[0]}; the plugin needs Neovim 0.11 or newer")
-    return binary
-
-
-def _tail(log: Path, size: int = 4000) -> str:
-    return log.read_text(encoding="utf-8", errors="replace")[-size:] if log.exists() else "(none)"
+    return checked_editor(
+        find_nvim(), r"NVIM v(\d+)\.(\d+)", MINIMUM_VERSION, "the plugin needs Neovim 0.11 or newer"
+    )
 
 
 Scenario = Callable[..., dict[str, Any]]
@@ -108,7 +97,6 @@ def scenario(nvim: str, simulator: Simulator, tmp_path: Path) -> Scenario:
         )
         result_file = tmp_path / "result.json"
         lsp_log = tmp_path / "xdg" / "state" / "nvim" / "lsp.log"
-        result_file.unlink(missing_ok=True)
         environment = {
             **os.environ,
             "XAI_API_KEY": TEST_KEY,
@@ -118,10 +106,7 @@ def scenario(nvim: str, simulator: Simulator, tmp_path: Path) -> Scenario:
             "XDG_DATA_HOME": str(tmp_path / "xdg" / "data"),
             "XDG_STATE_HOME": str(tmp_path / "xdg" / "state"),
             "XDG_CACHE_HOME": str(tmp_path / "xdg" / "cache"),
-            # The server under test is this checkout's, whatever is installed.
-            "PYTHONPATH": os.pathsep.join(
-                [str(REPOSITORY), *filter(None, [os.environ.get("PYTHONPATH")])]
-            ),
+            "PYTHONPATH": checkout_pythonpath(),
             "GROK_TEST_PLUGIN": str(PLUGIN),
             "GROK_TEST_HELPERS": str(HERE / "helpers.lua"),
             "GROK_TEST_RESULT": str(result_file),
@@ -131,31 +116,15 @@ def scenario(nvim: str, simulator: Simulator, tmp_path: Path) -> Scenario:
         }
         command = [nvim, "--headless", "-u", str(HERE / "init.lua"), "-i", "NONE", "-n"]
         command += ["-c", f"luafile {script}"]
-        try:
-            done = subprocess.run(
-                command,
-                cwd=project,
-                env=environment,
-                capture_output=True,
-                text=True,
-                timeout=SCENARIO_TIMEOUT_S,
-                stdin=subprocess.DEVNULL,
-                check=False,
-            )
-        except subprocess.TimeoutExpired as error:
-            pytest.fail(f"nvim did not finish the scenario in {SCENARIO_TIMEOUT_S} s: {error}")
-        if not result_file.exists():
-            pytest.fail(
-                f"nvim exited {done.returncode} without a result\n"
-                f"stdout: {done.stdout}\nstderr: {done.stderr}\nlsp.log: {_tail(lsp_log)}"
-            )
-        result: dict[str, Any] = json.loads(result_file.read_text(encoding="utf-8"))
-        if "error" in result:
-            pytest.fail(
-                f"scenario failed: {result['error']}\n"
-                f"notifications: {result.get('notifications')}\nstderr: {done.stderr}\n"
-                f"lsp.log: {_tail(lsp_log)}"
-            )
-        return result
+        return run_scenario(
+            command,
+            cwd=project,
+            env=environment,
+            result_file=result_file,
+            timeout=SCENARIO_TIMEOUT_S,
+            diagnostics=lambda result: (
+                f"notifications: {(result or {}).get('notifications')}\nlsp.log: {tail_of(lsp_log)}"
+            ),
+        )
 
     return run
