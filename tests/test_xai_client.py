@@ -36,6 +36,7 @@ from grok_lsp.xai import (
     StreamTimeoutError,
     UsageReport,
 )
+from tests.waiting import until
 
 KEY = "xai-FAKEKEY-9f8e7d6c5b4a"
 ChatXAI = functools.partial(AsyncXAI, api="chat-completions")
@@ -337,12 +338,9 @@ async def test_cancel_closes_the_connection_at_once(client: AsyncXAI, simulator:
 
 
 async def wait_for_disconnect(simulator: Any) -> Any:
-    for _ in range(150):  # the server notices the disconnect asynchronously
-        record = chats(simulator)[0]
-        if record.disconnected:
-            break
-        await asyncio.sleep(0.02)
-    return record
+    # The server notices the disconnect asynchronously.
+    await until(lambda: chats(simulator)[0].disconnected, "the disconnect noted")
+    return chats(simulator)[0]
 
 
 async def test_closing_the_stream_early_closes_the_connection(

@@ -16,17 +16,17 @@ from lsprotocol import types
 from pygls.exceptions import JsonRpcException
 
 from grok_lsp.simulator import Simulator
+from tests.positions import WHOLE
 from tests.reliability.conftest import (
     COOKIE_SECRET,
     KEYS,
     OPTION_KEY,
-    WHOLE,
     Ledger,
     Server,
     Servers,
     edit_request,
 )
-from tests.server.harness import until
+from tests.waiting import until
 
 CODE = "def f(count):\n    return count\n"
 BAD_KEY = "bad-" + OPTION_KEY  # the simulator answers 400 and repeats this key in the body

@@ -1,18 +1,30 @@
-"""A test editor: the real grok-lsp over stdio (pytest-lsp), plus a document model that
-applies the server's edits and reports them back with didChange, as an editor does."""
+"""The tests' one LSP client: the real grok-lsp over stdio, driven by pytest-lsp's client.
+
+`Editor` adds a document model that applies the server's edits and reports them back with
+didChange, as an editor does. The test spawns the server process itself and connects
+pytest-lsp's client to it with pygls's public `run_async` and `set_writer`: so the test
+holds the process (pid, stdin, exit code) and every byte the server wrote to stdout and
+stderr, without reaching into pytest-lsp. Where a test must send bytes that no LSP client
+would (bad frames, half frames, huge frames, exit timing), it writes them to
+`Editor.process.stdin` or uses bench/lsp.py, the repository's one hand-written framing
+client (see its docstring).
+"""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import sys
-from collections.abc import Callable
+import threading
 from pathlib import Path
 from typing import Any, Union
 
 import attrs
 from lsprotocol import types
-from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
+from pygls.exceptions import PyglsError
+from pygls.io_ import run_async
+from pytest_lsp import LanguageClient, client_capabilities
 from pytest_lsp.client import make_test_lsp_client
 
 from tests.positions import apply_edits, position_at
@@ -52,26 +64,39 @@ CLIENT_INFO: dict[str, types.ClientInfo] = {
 }
 
 
-async def until(predicate: Any, what: str, seconds: float = 15) -> None:
-    """Wait, polling, for what a test needs to have happened; fail at the deadline."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + seconds
-    while not predicate():
-        if loop.time() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.01)
-
-
 def field(result: Any, name: str) -> Any:
     """A field of a command's result, whether the client gave it as a dict or an object."""
     return result[name] if isinstance(result, dict) else getattr(result, name)
 
 
-class Editor:
-    """Holds the open documents and everything the server sent."""
+class RecordingReader:
+    """pygls's reader interface over the server's stdout, keeping every byte it reads."""
 
-    def __init__(self, client: LanguageClient) -> None:
+    def __init__(self, stream: asyncio.StreamReader, sink: bytearray) -> None:
+        self.stream = stream
+        self.sink = sink
+
+    async def readline(self) -> bytes:
+        data = await self.stream.readline()
+        self.sink.extend(data)
+        return data
+
+    async def readexactly(self, n: int) -> bytes:
+        data = await self.stream.readexactly(n)
+        self.sink.extend(data)
+        return data
+
+
+class Editor:
+    """Holds the server process, the open documents and everything the server sent."""
+
+    def __init__(self, client: LanguageClient, process: asyncio.subprocess.Process) -> None:
         self.client = client
+        self.process = process
+        self.stdout = bytearray()  # every byte the server wrote, as read
+        self.stderr = bytearray()
+        self._reading = threading.Event()  # pygls's loop ends when it is set
+        self._tasks: list[asyncio.Task[Any]] = []
         self.texts: dict[str, str] = {}
         self.versions: dict[str, int] = {}
         self.encoding = "utf-16"
@@ -85,6 +110,51 @@ class Editor:
         self.capabilities = types.ServerCapabilities()
         self.choose: str | None = None  # the button to choose in showMessageRequest
         self.fail_message_requests = False  # answer showMessageRequest with an error
+
+    def connect(self) -> None:
+        """Read the server's output into the client; a server that dies fails pending requests."""
+        assert self.process.stdin and self.process.stdout and self.process.stderr
+        self.client.protocol.set_writer(self.process.stdin)
+        self._tasks = [
+            asyncio.ensure_future(
+                run_async(
+                    stop_event=self._reading,
+                    reader=RecordingReader(self.process.stdout, self.stdout),
+                    protocol=self.client.protocol,
+                    error_handler=self.client.report_server_error,
+                )
+            ),
+            asyncio.ensure_future(self._copy_stderr(self.process.stderr)),
+            asyncio.ensure_future(self._watch_exit()),
+        ]
+
+    async def _copy_stderr(self, stream: asyncio.StreamReader) -> None:
+        while data := await stream.read(1 << 16):  # not by line: a line may be any length
+            self.stderr.extend(data)
+            sys.stderr.buffer.write(data)  # shown with the test's output when it fails
+
+    async def _watch_exit(self) -> None:
+        code = await self.process.wait()
+        if not self.stopped:  # unasked: no request waits forever for an answer
+            reason = f"the server exited with code {code}"
+            self.client.report_server_error(ConnectionError(reason), PyglsError)
+
+    async def close(self) -> None:
+        """After shutdown/exit, or to end a server that does not answer any more."""
+        self.stopped = True
+        await self.client.stop()
+        try:
+            await asyncio.wait_for(self.process.wait(), 10)
+        except asyncio.TimeoutError:
+            self.process.kill()
+            await self.process.wait()
+        self._reading.set()
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(asyncio.gather(*self._tasks, return_exceptions=True), 5)
+        for task in self._tasks:
+            task.cancel()
+        assert self.process.stdin is not None
+        self.process.stdin.close()
 
     def open(self, uri: str, text: str, language_id: str = "python") -> None:
         self.texts[uri] = text
@@ -191,12 +261,10 @@ async def start_editor(
     configuration: dict[str, Any] | None = None,
     client: str | None = None,
     server_command: list[str] | None = None,
-    on_client: Callable[[LanguageClient], None] | None = None,
 ) -> Editor:
     """A real grok-lsp started as `preset` would; `client` names its clientInfo (none: no name).
 
-    `server_command` replaces `python -m grok_lsp`; `on_client` sees the client before it
-    starts the server (the reliability suite tees the raw bytes there).
+    `server_command` replaces `python -m grok_lsp`.
     """
     holder: dict[str, Editor] = {}
     if client is None and preset in ("eglot",):
@@ -239,19 +307,19 @@ async def start_editor(
             chosen = [a for a in params.actions or [] if a.title == editor.choose]
             return chosen[0] if chosen else None
 
-        if on_client is not None:
-            on_client(client)
         return client
 
-    config = ClientServerConfig(
-        server_command=server_command or [sys.executable, "-m", "grok_lsp"],
-        server_env=env,
-        client_factory=factory,
-    )
     client_info = CLIENT_INFO[client] if client is not None else None
-    lsp_client = await config.start()
-    editor = holder["editor"] = Editor(lsp_client)
-    assert isinstance(lsp_client, LanguageClient)
+    lsp_client = factory()
+    process = await asyncio.create_subprocess_exec(
+        *(server_command or [sys.executable, "-m", "grok_lsp"]),
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+        env=env,
+    )
+    editor = holder["editor"] = Editor(lsp_client, process)
+    editor.connect()
     options = {"streamNotifications": True, **(init_options or {})}
     result = await lsp_client.initialize_session(
         types.InitializeParams(
@@ -273,4 +341,4 @@ async def stop_editor(editor: Editor) -> None:
     try:
         await asyncio.wait_for(editor.client.shutdown_session(), 10)
     finally:
-        await editor.client.stop()
+        await editor.close()
