@@ -21,11 +21,13 @@ from pathlib import Path
 from typing import Any, Union
 
 import attrs
+from cattrs import Converter
 from lsprotocol import types
 from pygls.exceptions import PyglsError
 from pygls.io_ import run_async
+from pygls.protocol import default_converter
 from pytest_lsp import LanguageClient, client_capabilities
-from pytest_lsp.client import make_test_lsp_client
+from pytest_lsp.client import register_lsp_features
 
 from tests.positions import apply_edits, position_at
 
@@ -232,17 +234,20 @@ class Editor:
         return [m.message for m in self.client.messages if kind is None or m.type == kind]
 
 
-def fix_code_action_parsing(client: Any) -> None:
-    """lsprotocol reads every code action that has a `command` as a bare Command; undo that."""
+def converter() -> Converter:
+    """pygls's converter, but a code action with a `command` object is not read as a bare
+    Command (lsprotocol reads every one that has a `command` so)."""
+    made = default_converter()
 
     def structure(value: Any, _: Any) -> types.Command | types.CodeAction:
         kind = types.Command if isinstance(value.get("command"), str) else types.CodeAction
-        return client.protocol._converter.structure(value, kind)  # type: ignore[no-any-return]
+        return made.structure(value, kind)  # type: ignore[no-any-return]
 
-    client.protocol._converter.register_structure_hook(
+    made.register_structure_hook(
         Union[types.Command, types.CodeAction],  # noqa: UP007 - the exact key lsprotocol uses
         structure,
     )
+    return made
 
 
 def server_env(base_url: str, state_dir: Path, **extra: str) -> dict[str, str]:
@@ -271,8 +276,8 @@ async def start_editor(
         client = preset
 
     def factory() -> LanguageClient:
-        client = make_test_lsp_client()
-        fix_code_action_parsing(client)
+        client = LanguageClient(converter_factory=converter)
+        register_lsp_features(client)  # pytest-lsp's own: configuration, messages, progress
         for section, values in (configuration or {}).items():
             client.set_configuration(values, section=section)
 
