@@ -176,3 +176,26 @@ async def test_exit_right_behind_shutdown_ends_quietly(
     assert b"Traceback" not in written, written.decode(errors="replace")[-2000:]
     ledger.count("bad inputs tried")
     ledger.row("JSON-RPC frame", "exit in the same write as shutdown", "exited, no traceback")
+
+
+async def test_a_huge_frame_is_read_whole_and_served_on(
+    raw: StartRaw, sim: Simulator, ledger: Ledger
+) -> None:
+    server = await raw()
+    sim.clear()
+    lines = 250_000
+    text = "value = 'ü'  # a line of filler\n" * (lines - 1) + "LAST_LINE_OF_THE_HUGE_FRAME\n"
+    uri = "file:///w/huge.py"
+    opened = {"uri": uri, "languageId": "python", "version": 1, "text": text}
+    data = message(
+        {"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {"textDocument": opened}}
+    )
+    await server.send_bytes(data)  # one frame, one write
+    last = {"start": {"line": lines - 1, "character": 0}, "end": {"line": lines, "character": 0}}
+    await asyncio.wait_for(server.command("grok.explain", {"uri": uri, "range": last}), 60)
+    assert "LAST_LINE_OF_THE_HUGE_FRAME" in sim.chats[-1].messages[-1]["content"]
+    ledger.count("bad inputs tried")
+    size = f"{len(data) / 1e6:.0f} MB"
+    ledger.row(
+        "JSON-RPC frame", f"one didOpen frame of {size} in one write", "read whole, served on"
+    )
