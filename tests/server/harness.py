@@ -1,13 +1,13 @@
 """The tests' one LSP client: the real grok-lsp over stdio, driven by pytest-lsp's client.
 
 `Editor` adds a document model that applies the server's edits and reports them back with
-didChange, as an editor does. The test spawns the server process itself and connects
-pytest-lsp's client to it with pygls's public `run_async` and `set_writer`: so the test
-holds the process (pid, stdin, exit code) and every byte the server wrote to stdout and
-stderr, without reaching into pytest-lsp. Where a test must send bytes that no LSP client
-would (bad frames, half frames, huge frames, exit timing), it writes them to
-`Editor.process.stdin` or uses bench/lsp.py, the repository's one hand-written framing
-client (see its docstring).
+didChange, as an editor does. The test spawns the server itself, the way VS Code and
+Neovim do (libuv: one socketpair per stdio stream), and connects pytest-lsp's client to it
+with pygls's public `run_async` and `set_writer`: so the test holds the process (pid, exit
+code), can end its stdin, and keeps every byte the server wrote to stdout and stderr,
+without reaching into pytest-lsp. Where a test must send bytes that no LSP client would
+(bad frames, half frames, huge frames, exit timing), it uses bench/lsp.py, the
+repository's one hand-written framing client (see its docstring).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import socket
 import sys
 import threading
 from pathlib import Path
@@ -92,9 +93,19 @@ class RecordingReader:
 class Editor:
     """Holds the server process, the open documents and everything the server sent."""
 
-    def __init__(self, client: LanguageClient, process: asyncio.subprocess.Process) -> None:
+    def __init__(
+        self,
+        client: LanguageClient,
+        process: asyncio.subprocess.Process,
+        stdin: asyncio.StreamWriter,
+        stdout: asyncio.StreamReader,
+        stdout_end: asyncio.StreamWriter,
+    ) -> None:
         self.client = client
         self.process = process
+        self._stdin = stdin
+        self._stdout = stdout
+        self._stdout_end = stdout_end  # owns our end of the stdout socket: closed last
         self.stdout = bytearray()  # every byte the server wrote, as read
         self.stderr = bytearray()
         self._reading = threading.Event()  # pygls's loop ends when it is set
@@ -115,13 +126,13 @@ class Editor:
 
     def connect(self) -> None:
         """Read the server's output into the client; a server that dies fails pending requests."""
-        assert self.process.stdin and self.process.stdout and self.process.stderr
-        self.client.protocol.set_writer(self.process.stdin)
+        assert self.process.stderr is not None
+        self.client.protocol.set_writer(self._stdin)
         self._tasks = [
             asyncio.ensure_future(
                 run_async(
                     stop_event=self._reading,
-                    reader=RecordingReader(self.process.stdout, self.stdout),
+                    reader=RecordingReader(self._stdout, self.stdout),
                     protocol=self.client.protocol,
                     error_handler=self.client.report_server_error,
                 )
@@ -155,8 +166,12 @@ class Editor:
             await asyncio.wait_for(asyncio.gather(*self._tasks, return_exceptions=True), 5)
         for task in self._tasks:
             task.cancel()
-        assert self.process.stdin is not None
-        self.process.stdin.close()
+        self._stdin.close()
+        self._stdout_end.close()
+
+    def close_stdin(self) -> None:
+        """End the server's stdin, as an editor that goes away does."""
+        self._stdin.close()
 
     def open(self, uri: str, text: str, language_id: str = "python") -> None:
         self.texts[uri] = text
@@ -257,6 +272,33 @@ def server_env(base_url: str, state_dir: Path, **extra: str) -> dict[str, str]:
     return env
 
 
+async def spawn(
+    command: list[str], env: dict[str, str]
+) -> tuple[
+    asyncio.subprocess.Process, asyncio.StreamWriter, asyncio.StreamReader, asyncio.StreamWriter
+]:
+    """The server with a socketpair for stdin and one for stdout, as libuv spawns it.
+
+    Returns the process, the writer of its stdin, the reader of its stdout and the writer
+    that owns our end of stdout's socket (dropping it would close the socket)."""
+    ours_in, theirs_in = socket.socketpair()
+    ours_out, theirs_out = socket.socketpair()
+    try:
+        process = await asyncio.create_subprocess_exec(
+            *command,
+            stdin=theirs_in.fileno(),
+            stdout=theirs_out.fileno(),
+            stderr=asyncio.subprocess.PIPE,
+            env=env,
+        )
+    finally:
+        theirs_in.close()
+        theirs_out.close()
+    _, stdin = await asyncio.open_connection(sock=ours_in)
+    stdout, stdout_end = await asyncio.open_connection(sock=ours_out)
+    return process, stdin, stdout, stdout_end
+
+
 async def start_editor(
     env: dict[str, str],
     *,
@@ -316,14 +358,8 @@ async def start_editor(
 
     client_info = CLIENT_INFO[client] if client is not None else None
     lsp_client = factory()
-    process = await asyncio.create_subprocess_exec(
-        *(server_command or [sys.executable, "-m", "grok_lsp"]),
-        stdin=asyncio.subprocess.PIPE,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-        env=env,
-    )
-    editor = holder["editor"] = Editor(lsp_client, process)
+    process, *streams = await spawn(server_command or [sys.executable, "-m", "grok_lsp"], env)
+    editor = holder["editor"] = Editor(lsp_client, process, *streams)
     editor.connect()
     options = {"streamNotifications": True, **(init_options or {})}
     result = await lsp_client.initialize_session(
