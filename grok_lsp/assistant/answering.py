@@ -16,7 +16,13 @@ import attrs
 
 from grok_lsp.assistant import records
 from grok_lsp.assistant.actions import Action
-from grok_lsp.assistant.context import CodeSelection, DiagnosticNote, Prompt, build_prompt
+from grok_lsp.assistant.context import (
+    CodeSelection,
+    DiagnosticNote,
+    OpenFile,
+    Prompt,
+    build_prompt,
+)
 from grok_lsp.assistant.conversations import ConversationStore, History, Turn
 from grok_lsp.assistant.project import ProjectContextBuilder
 from grok_lsp.assistant.records import Lines
@@ -265,7 +271,11 @@ class Assistant:
         settings: Settings,
         diagnostics: Sequence[DiagnosticNote] = (),
         project_context: Sequence[str] = (),
+        document: OpenFile | None = None,
     ) -> Prompt:
+        """The request's messages; `document` defaults to the selection's whole document."""
+        if document is None and selection is not None:
+            document = OpenFile(selection.path, selection.language_id, selection.lines)
         return build_prompt(
             action,
             selection,
@@ -275,6 +285,7 @@ class Assistant:
             max_context_tokens=settings.context_budget(),
             diagnostics=diagnostics,
             project_context=project_context,
+            document=document,
         )
 
     async def answer(
@@ -357,7 +368,7 @@ class Assistant:
             usage=answer.usage.to_lsp(),
             items=answer.items,
         )
-        append = partial(self.store.append, compaction=prompt.compaction)
+        append = partial(self.store.append, compaction=prompt.compaction, seen=prompt.seen)
         await self.in_store(append, uri, user_turn, reply)
 
     async def aclose(self) -> None:
