@@ -23,7 +23,13 @@ from grok_lsp.assistant.completion import (
     completion_context,
     completion_messages,
 )
-from grok_lsp.assistant.context import CodeSelection, DiagnosticNote, Prompt, build_prompt
+from grok_lsp.assistant.context import (
+    CodeSelection,
+    DiagnosticNote,
+    OpenFile,
+    Prompt,
+    build_prompt,
+)
 from grok_lsp.assistant.conversations import ConversationStore, History, Turn
 from grok_lsp.assistant.project import (
     ProjectContext,
@@ -397,7 +403,11 @@ class Assistant:
         settings: Settings,
         diagnostics: Sequence[DiagnosticNote] = (),
         project_context: Sequence[str] = (),
+        document: OpenFile | None = None,
     ) -> Prompt:
+        """The request's messages; `document` defaults to the selection's whole document."""
+        if document is None and selection is not None:
+            document = OpenFile(selection.path, selection.language_id, selection.lines)
         return build_prompt(
             action,
             selection,
@@ -407,6 +417,7 @@ class Assistant:
             max_context_tokens=settings.context_budget(),
             diagnostics=diagnostics,
             project_context=project_context,
+            document=document,
         )
 
     async def _stream(
@@ -486,7 +497,7 @@ class Assistant:
             usage=answer.usage.to_lsp(),
             items=answer.items,
         )
-        append = partial(self.store.append, compaction=prompt.compaction)
+        append = partial(self.store.append, compaction=prompt.compaction, seen=prompt.seen)
         await self.in_store(append, uri, user_turn, reply)
 
     async def aclose(self) -> None:
