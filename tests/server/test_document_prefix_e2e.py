@@ -9,8 +9,9 @@ import itertools
 import json
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
-from grok_lsp.assistant.context import CHANGES_INTRO, WHOLE_FILE_INTRO
+from grok_lsp.assistant.context import CHANGES_INTRO, SUMMARY_INTRO, WHOLE_FILE_INTRO
 from tests.server.conftest import StartEditor
 from tests.server.harness import field as _field
 from tests.server.harness import stop_editor
@@ -119,3 +120,29 @@ async def test_the_text_the_model_saw_survives_a_restart(
     await third.command("grok.conversation.reset", {"uri": uri})
     await third.command("grok.explain", {"uri": uri, "range": lines(15, 17)})
     assert WHOLE_FILE_INTRO in user_turn(simulator.chats[-1])
+
+
+async def test_show_gives_the_compaction_summary_and_the_transcript_places_it(
+    launch: StartEditor, simulator: Any, workspace: Path
+) -> None:
+    editor = await launch("vscode", {"maxContextTokens": 400})
+    uri = (workspace / "small.py").as_uri()
+    editor.open(uri, "def add(a, b):\n    return a + b\n")
+    shown = await editor.command("grok.conversation.show", {"uri": uri})
+    assert _field(shown, "compaction") is None
+    for number in range(8):  # a bounded conversation: each turn costs over 100 tokens
+        await editor.command(
+            "grok.ask", {"uri": uri, "question": f"Question {number}: " + "why " * 40}
+        )
+    shown = await editor.command("grok.conversation.show", {"uri": uri})
+    compaction = _field(shown, "compaction")
+    assert compaction is not None, "eight turns of 100+ tokens did not compact a 400 budget"
+    summary = _field(compaction, "summary")
+    assert summary.startswith(SUMMARY_INTRO) and "- ask: Question" in summary
+    assert 0 < _field(compaction, "turns") < len(_field(shown, "turns"))
+    # The request that made it sent the summary in place of the turns it covers.
+    assert any(
+        m.get("content") == summary for m in simulator.chats[-1].body["input"] if "content" in m
+    )
+    transcript = Path(unquote(urlsplit(_field(shown, "transcript")).path)).read_text()
+    assert f"## Summary (Grok is sent this instead of the turns above)\n\n{summary}\n" in transcript
