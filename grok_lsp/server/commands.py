@@ -325,7 +325,8 @@ def register(ls: GrokLanguageServer) -> None:
     @ls.command("grok.conversation.show")
     async def show_conversation(ls: GrokLanguageServer, *args: Any) -> dict[str, Any]:
         request = parse(args, DocumentArgs)
-        turns = await ls.assistant.history(request.uri)
+        history = await ls.assistant.conversation(request.uri)
+        turns, compaction = history.turns, history.compaction
         title = await ls.assistant.title(request.uri)
         transcript = await delivery.show_transcript(ls, request.uri)
         if transcript is None:
@@ -346,6 +347,10 @@ def register(ls: GrokLanguageServer) -> None:
                 {"role": t.role, "content": t.content, "complete": t.complete} for t in turns
             ],
             "transcript": transcript,
+            # What Grok is sent instead of the oldest turns, once the history was compacted.
+            "compaction": None
+            if compaction is None
+            else {"turns": compaction.covers, "summary": compaction.summary},
         }
 
     @ls.command("grok.conversation.reset")

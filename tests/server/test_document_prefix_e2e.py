@@ -5,12 +5,16 @@ Real server over stdio, real simulator over HTTP on loopback.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
+import sqlite3
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
-from grok_lsp.assistant.context import CHANGES_INTRO, WHOLE_FILE_INTRO
+from grok_lsp.assistant.context import CHANGES_INTRO, SUMMARY_INTRO, WHOLE_FILE_INTRO
+from grok_lsp.assistant.conversations import FILE_NAME
 from tests.server.conftest import StartEditor
 from tests.server.harness import field as _field
 from tests.server.harness import stop_editor
@@ -119,3 +123,54 @@ async def test_the_text_the_model_saw_survives_a_restart(
     await third.command("grok.conversation.reset", {"uri": uri})
     await third.command("grok.explain", {"uri": uri, "range": lines(15, 17)})
     assert WHOLE_FILE_INTRO in user_turn(simulator.chats[-1])
+
+
+async def test_show_gives_the_compaction_summary_and_the_transcript_places_it(
+    launch: StartEditor, simulator: Any, workspace: Path
+) -> None:
+    editor = await launch("vscode", {"maxContextTokens": 400})
+    uri = (workspace / "small.py").as_uri()
+    editor.open(uri, "def add(a, b):\n    return a + b\n")
+    shown = await editor.command("grok.conversation.show", {"uri": uri})
+    assert _field(shown, "compaction") is None
+    for number in range(8):  # a bounded conversation: each turn costs over 100 tokens
+        await editor.command(
+            "grok.ask", {"uri": uri, "question": f"Question {number}: " + "why " * 40}
+        )
+    shown = await editor.command("grok.conversation.show", {"uri": uri})
+    compaction = _field(shown, "compaction")
+    assert compaction is not None, "eight turns of 100+ tokens did not compact a 400 budget"
+    summary = _field(compaction, "summary")
+    assert summary.startswith(SUMMARY_INTRO) and "- ask: Question" in summary
+    assert 0 < _field(compaction, "turns") < len(_field(shown, "turns"))
+    # The request that made it sent the summary in place of the turns it covers.
+    assert any(
+        m.get("content") == summary for m in simulator.chats[-1].body["input"] if "content" in m
+    )
+    transcript = Path(unquote(urlsplit(_field(shown, "transcript")).path)).read_text()
+    assert f"## Summary (Grok is sent this instead of the turns above)\n\n{summary}\n" in transcript
+
+
+async def test_a_store_from_before_the_seen_text_sends_the_file_once_then_diffs(
+    launch: StartEditor, simulator: Any, workspace: Path, state_dir: Path
+) -> None:
+    uri = (workspace / "calc.py").as_uri()
+    editor = await launch("vscode")
+    editor.open(uri, SOURCE)
+    await editor.command("grok.explain", {"uri": uri, "range": lines(0, 2)})
+    await stop_editor(editor)
+    # As the previous version left the file: the turns, but no text the model saw.
+    with contextlib.closing(sqlite3.connect(state_dir / FILE_NAME)) as db:
+        db.execute("DROP TABLE seen_documents")
+        db.commit()
+
+    again = await launch("vscode")
+    again.open(uri, SOURCE)
+    await again.command("grok.explain", {"uri": uri, "range": lines(5, 7)})
+    request = simulator.chats[-1]
+    assert WHOLE_FILE_INTRO in user_turn(request)
+    assert len(request.body["input"]) == 4  # the stored exchange kept, before the new turn
+    again.type_text(uri, 0, 0, "# header\n")
+    await again.command("grok.explain", {"uri": uri, "range": lines(11, 13)})
+    turn = user_turn(simulator.chats[-1])
+    assert WHOLE_FILE_INTRO not in turn and "+# header" in turn
