@@ -10,15 +10,22 @@ from grok_lsp.assistant.actions import (
     FIX,
     REFACTOR,
     SYSTEM_PROMPT,
+    Action,
     user_defined,
 )
 from grok_lsp.assistant.context import (
+    CHANGES_INTRO,
+    DOCUMENT_SHARE,
     SUMMARY_INTRO,
+    WHOLE_FILE_INTRO,
     CodeSelection,
     DiagnosticNote,
+    OpenFile,
+    Prompt,
     build_prompt,
     estimate_tokens,
     summarize,
+    whole_file,
 )
 from grok_lsp.assistant.conversations import History, Turn
 from grok_lsp.settings import UserAction
@@ -211,3 +218,158 @@ def test_reasoning_sent_back_counts_towards_the_budget() -> None:
     )
     heavy = build_prompt(ASK, None, "?", history, context_lines=0, max_context_tokens=1000)
     assert heavy.compaction is not None and heavy.compaction.covers == 2
+
+
+# -- the document: whole once, then diffs (a prefix the cache can serve) --
+
+DOC = [f"value_{n} = {n}\n" for n in range(40)]
+
+
+def _open_file(lines: list[str] = DOC) -> OpenFile:
+    return OpenFile("pkg/doc.py", "python", lines)
+
+
+def _selected(lines: list[str], start: int, end: int) -> CodeSelection:
+    return CodeSelection("pkg/doc.py", "python", lines, start, end, "".join(lines[start : end + 1]))
+
+
+def _turn(
+    action: Action,
+    lines: list[str],
+    history: History,
+    start: int = 10,
+    end: int = 12,
+    budget: int = 12000,
+) -> Prompt:
+    return build_prompt(
+        action,
+        _selected(lines, start, end),
+        action.instruction or "Why?",
+        history,
+        context_lines=5,
+        max_context_tokens=budget,
+        document=_open_file(lines),
+    )
+
+
+def _answered(history: History, prompt: Prompt, answer: str = "Done.") -> History:
+    turns = [*history.turns, Turn("user", prompt.user_turn), Turn("assistant", answer)]
+    return History(turns, prompt.compaction or history.compaction, prompt.seen)
+
+
+def test_the_first_request_carries_the_whole_document_numbered_and_no_context_lines() -> None:
+    prompt = _turn(EXPLAIN, DOC, History([]))
+    text = prompt.user_turn
+    assert text.startswith(EXPLAIN.task + "\n\nFile: `pkg/doc.py` (python), lines 11-13 of 40.")
+    whole = "".join(f"{n + 1} | value_{n} = {n}\n" for n in range(40))
+    assert f"{WHOLE_FILE_INTRO}\n```python\n{whole}```" in text
+    assert "Context before" not in text and "Context after" not in text
+    # The selection still comes, numbered, after the file: the edit pipeline works on it.
+    assert text.index(WHOLE_FILE_INTRO) < text.index("Selected code:\n```python\n11 | value_10")
+    assert text.endswith("Request: Explain the selected code.")
+    assert (prompt.document, prompt.seen, prompt.context_lines) == ("file", "".join(DOC), 0)
+
+
+def test_later_requests_carry_no_file_when_the_document_did_not_change() -> None:
+    first = _turn(EXPLAIN, DOC, History([]))
+    second = _turn(REFACTOR, DOC, _answered(History([]), first), start=20, end=21)
+    text = second.user_turn
+    assert WHOLE_FILE_INTRO not in text and CHANGES_INTRO not in text
+    assert "value_5 = 5" not in text  # neither the file nor lines around the selection
+    assert text == (
+        f"{REFACTOR.task}\n\nFile: `pkg/doc.py` (python), lines 21-22 of 40.\n\n"
+        "Selected code:\n```python\n21 | value_20 = 20\n22 | value_21 = 21\n```\n\n"
+        f"Request: {REFACTOR.instruction}"
+    )
+    assert second.messages[: len(first.messages)] == first.messages
+    assert (second.document, second.seen) == ("same", "".join(DOC))
+
+
+def test_a_changed_document_goes_as_a_diff_in_the_current_texts_line_numbers() -> None:
+    first = _turn(EXPLAIN, DOC, History([]))
+    edited = list(DOC)
+    edited[30:31] = ["value_30 = 300\n", "extra = 1\n"]  # line 31 changed, a line added
+    second = _turn(ASK, edited, _answered(History([]), first), start=31, end=31)
+    text = second.user_turn
+    assert WHOLE_FILE_INTRO not in text
+    diff = text.split(CHANGES_INTRO + "\n```diff\n", 1)[1].split("\n```", 1)[0]
+    assert diff.splitlines()[:3] == [
+        "--- pkg/doc.py (as you last saw it)",
+        "+++ pkg/doc.py (now)",
+        "@@ -28,7 +28,8 @@",
+    ]
+    assert "-value_30 = 30\n+value_30 = 300\n+extra = 1\n value_31 = 31" in diff
+    assert "Selected code:\n```python\n32 | extra = 1\n```" in text  # the current numbering
+    assert (second.document, second.seen) == ("diff", "".join(edited))
+
+
+def test_a_diff_bigger_than_the_file_sends_the_file_again() -> None:
+    first = _turn(EXPLAIN, DOC, History([]))
+    rewritten = [f"other_{n} = {n * 2}\n" for n in range(40)]
+    second = _turn(FIX, rewritten, _answered(History([]), first))
+    assert second.document == "file"
+    assert f"{WHOLE_FILE_INTRO}\n```python\n1 | other_0 = 0\n" in second.user_turn
+    assert CHANGES_INTRO not in second.user_turn
+    assert second.seen == "".join(rewritten)
+
+
+def test_a_conversation_without_a_stored_text_sends_the_file_with_its_history_kept() -> None:
+    # An old store (or a document once over budget): turns, but no text the model saw.
+    history = History([Turn("user", "Explain."), Turn("assistant", "It adds.")])
+    prompt = _turn(DOCUMENT, DOC, history)
+    assert prompt.document == "file" and WHOLE_FILE_INTRO in prompt.user_turn
+    assert [m["content"] for m in prompt.messages[1:3]] == ["Explain.", "It adds."]
+
+
+def test_a_document_over_a_quarter_of_the_budget_keeps_the_context_lines() -> None:
+    big = [f"value_{n} = {n}  # {'x' * 60}\n" for n in range(200)]
+    assert estimate_tokens(whole_file(_open_file(big))) > 4000 * DOCUMENT_SHARE
+    prompt = _turn(EXPLAIN, big, History([]), start=100, end=101, budget=4000)
+    assert prompt.document == "" and prompt.seen is None
+    assert WHOLE_FILE_INTRO not in prompt.user_turn
+    assert "Context before the selection" in prompt.user_turn and prompt.context_lines == 5
+    # The same file fits a bigger budget: the whole of it, once.
+    roomy = _turn(EXPLAIN, big, History([]), start=100, end=101, budget=40000)
+    assert roomy.document == "file" and roomy.context_lines == 0
+
+
+def test_a_question_without_a_selection_gets_the_changes_but_not_the_unchanged_file() -> None:
+    first = _turn(EXPLAIN, DOC, History([]))
+    history = _answered(History([]), first)
+    same = build_prompt(
+        ASK, None, "Why?", history, context_lines=5, max_context_tokens=12000,
+        document=_open_file(),
+    )  # fmt: skip
+    assert same.user_turn == f"{ASK.task}\n\nRequest: Why?"
+    edited = [*DOC, "tail = 1\n"]
+    changed = build_prompt(
+        ASK, None, "Why?", history, context_lines=5, max_context_tokens=12000,
+        document=_open_file(edited),
+    )  # fmt: skip
+    assert changed.user_turn.startswith(
+        f"{ASK.task}\n\nFile: `pkg/doc.py` (python), 41 lines.\n\n{CHANGES_INTRO}\n```diff\n"
+    )
+    assert "+tail = 1" in changed.user_turn and changed.user_turn.endswith("Request: Why?")
+    # Without the document, what the model saw stays as it was.
+    bare = build_prompt(ASK, None, "Why?", history, context_lines=5, max_context_tokens=12000)
+    assert bare.seen == "".join(DOC) and bare.document == ""
+
+
+def test_after_a_compaction_the_whole_file_goes_again_and_the_prefix_holds_after() -> None:
+    history = History([])
+    prompts = []
+    for number in range(12):
+        action = (EXPLAIN, REFACTOR, ASK, FIX)[number % 4]
+        prompt = _turn(action, DOC, history, start=number, end=number + 1, budget=1500)
+        prompts.append(prompt)
+        history = _answered(history, prompt, "answer " + "a" * 600)
+    kinds = [p.document for p in prompts]
+    compacted = [n for n, p in enumerate(prompts) if p.compaction is not None]
+    assert kinds[0] == "file" and compacted, kinds
+    for number, prompt in enumerate(prompts[1:], 1):
+        if number in compacted:
+            assert prompt.document == "file" and WHOLE_FILE_INTRO in prompt.user_turn
+        else:  # nothing earlier rewritten, and the file not sent again
+            assert prompt.document == "same"
+            before = prompts[number - 1].messages
+            assert prompt.messages[: len(before)] == before

@@ -329,6 +329,7 @@ def test_a_conversation_stored_by_the_previous_version_still_loads_and_grows(
         ("assistant", "It adds.", []),
     ]
     assert history.compaction is None
+    assert history.seen is None  # no text the model saw: the next request sends the file
     store.append(URI, Turn("user", "And?"), Turn("assistant", "More.", items=[{"type": "x"}]))
     store.close()
     reopened = ConversationStore.open(tmp_path)
@@ -360,4 +361,47 @@ def test_output_items_and_compactions_survive_a_restart_and_go_with_a_reset(
     assert reopened.history(URI).compaction == Compaction(4, "Summary: q1 q2")  # the newest
     reopened.reset(URI)
     assert reopened.history(URI) == History([], None)
+    reopened.close()
+
+
+def test_the_text_the_model_last_saw_survives_a_restart_a_rename_and_goes_with_a_reset(
+    tmp_path: Path,
+) -> None:
+    store = ConversationStore.open(tmp_path)
+    store.append(URI, Turn("user", "q1"), Turn("assistant", "a1"), seen="x = 1\n")
+    store.append(URI, Turn("user", "q2"), Turn("assistant", "a2"))  # unchanged by default
+    assert store.history(URI).seen == "x = 1\n"
+    store.close()
+
+    reopened = ConversationStore.open(tmp_path)
+    assert reopened.history(URI).seen == "x = 1\n"
+    reopened.append(URI, Turn("user", "q3"), seen="x = 2\n")
+    renamed = "file:///project/renamed.py"
+    reopened.rename(URI, renamed)
+    assert reopened.history(renamed).seen == "x = 2\n"
+    assert reopened.history(URI).seen is None
+    reopened.append(renamed, Turn("user", "q4"), seen=None)  # the model lost the file
+    assert reopened.history(renamed).seen is None
+    reopened.append(renamed, Turn("user", "q5"), seen="y\n")
+    reopened.reset(renamed)
+    assert reopened.history(renamed) == History([], None, None)
+    reopened.close()
+
+
+def test_a_store_written_before_the_seen_text_opens_and_keeps_it_from_then_on(
+    tmp_path: Path,
+) -> None:
+    store = ConversationStore.open(tmp_path)
+    store.append(URI, Turn("user", "q1"), Turn("assistant", "a1"))
+    store.close()
+    raw = sqlite3.connect(tmp_path / FILE_NAME)
+    raw.execute("DROP TABLE seen_documents")  # as the previous version wrote the file
+    raw.commit()
+    raw.close()
+
+    reopened = ConversationStore.open(tmp_path)
+    assert reopened.warnings == []
+    assert reopened.history(URI) == History(reopened.turns(URI), None, None)
+    reopened.append(URI, Turn("user", "q2"), seen="z\n")
+    assert reopened.history(URI).seen == "z\n"
     reopened.close()

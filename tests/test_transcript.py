@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from grok_lsp.assistant.conversations import Turn
+from grok_lsp.assistant.conversations import Compaction, Turn
 from grok_lsp.assistant.transcript import file_name, transcript_markdown, write_transcript
 
 
@@ -73,3 +73,22 @@ def test_an_unwritable_state_dir_raises_os_error(tmp_path: Path) -> None:
     (tmp_path / "file").write_text("in the way")
     with pytest.raises(NotADirectoryError):
         write_transcript(tmp_path / "file", "file:///a.py", "x")
+
+
+def test_a_compaction_summary_shows_where_it_replaces_the_older_turns() -> None:
+    turns = [Turn("user", "q1"), Turn("assistant", "a1"), Turn("user", "q2")]
+    summary = "Summary of our earlier conversation:\n- ask: q1"
+    markdown = transcript_markdown("file:///a.py", None, turns, Compaction(2, summary))
+    assert markdown == (
+        "# Grok conversation: a.py\n"
+        "\n## You\n\nq1\n"
+        "\n## Grok\n\na1\n"
+        "\n## Summary (Grok is sent this instead of the turns above)\n\n"
+        f"{summary}\n"
+        "\n## You\n\nq2\n"
+    )
+    # A summary that covers every stored turn comes last.
+    whole = transcript_markdown("file:///a.py", None, turns[:2], Compaction(2, summary))
+    assert whole.endswith(
+        f"## Grok\n\na1\n\n## Summary (Grok is sent this instead of the turns above)\n\n{summary}\n"
+    )

@@ -13,10 +13,26 @@ with exactly the bytes of turn N's request. In order:
 3. the summary of compacted turns, when the history was once over budget;
 4. the stored turns, each exactly as it was sent or received (an answer's reasoning items
    go back with it, in place);
-5. the new user turn: the action's task and rules first, then the file, the context around
-   the selection, the selection, diagnostics and the request. Per-request material that
-   changes from turn to turn (the selection, `#` references, related definitions) belongs
-   in this turn, never earlier.
+5. the new user turn: the action's task and rules first, then the file's name, what the
+   model needs to know of the document (below), the selection with its line numbers,
+   diagnostics and the request. Per-request material that changes from turn to turn (the
+   selection, `#` references, related definitions) belongs in this turn, never earlier.
+
+A conversation belongs to one document, so the document goes in once, early, where the
+cache keeps serving it (xAI's advice: front-load static reference content):
+
+- the first request of a conversation (and the first after a compaction, after a reset, or
+  when the store does not know what the model saw) carries the WHOLE document, numbered, in
+  its user turn; that turn then stays in the prefix of every later request;
+- later requests carry no context lines: when the document changed since the model last saw
+  it (the user typed, an edit was applied), a unified diff from the text it last saw to the
+  current text (line numbers of the current text); when that diff would cost more than the
+  file, the file again;
+- a document over `DOCUMENT_SHARE` of `max_context_tokens` keeps the older layout: the lines
+  around the selection, in every request.
+
+The text the model last saw is stored with the conversation (`History.seen`), and each
+`Prompt` says what it is after the request (`Prompt.seen`).
 
 When the history outgrows `max_context_tokens` it is compacted in one step: the older turns
 are replaced by a summary (kept in the store), so the prefix is stable again afterwards.
@@ -24,6 +40,7 @@ are replaced by a summary (kept in the store), so the prefix is stable again aft
 
 from __future__ import annotations
 
+import difflib
 import json
 import math
 import re
@@ -40,6 +57,17 @@ from grok_lsp.assistant.conversations import Compaction, History, Turn
 KEPT_TURNS_SHARE = 0.25
 SUMMARY_SHARE = 0.125
 SUMMARY_INTRO = "Summary of our earlier conversation (older turns were compacted):"
+# A whole document is sent when it costs at most this share of the budget: with the kept
+# turns (KEPT_TURNS_SHARE) and the summary (SUMMARY_SHARE) right after a compaction, that
+# leaves over a third of the budget before the next one.
+DOCUMENT_SHARE = 0.25
+WHOLE_FILE_INTRO = (
+    "The whole file, numbered (this conversation is about it; later messages give its "
+    "changes as diffs):"
+)
+CHANGES_INTRO = (
+    "Changes to the file since you last saw it (unified diff; line numbers of the current text):"
+)
 
 
 @attrs.frozen
@@ -63,6 +91,19 @@ class CodeSelection:
 
 
 @attrs.frozen
+class OpenFile:
+    """The document a conversation is about, as the editor holds it now."""
+
+    path: str  # workspace-relative when possible
+    language_id: str
+    lines: Sequence[str]  # each line with its line ending
+
+    @property
+    def text(self) -> str:
+        return "".join(self.lines)
+
+
+@attrs.frozen
 class Prompt:
     """The messages of one request; an assistant message may carry its `items` to send back."""
 
@@ -71,6 +112,10 @@ class Prompt:
     history_turns: int  # stored turns sent as they are (the rest are in the summary)
     # Made by this request when the history was over budget; saved with the exchange.
     compaction: Compaction | None = None
+    # The document's text as the model knows it once this request is sent (None: it does
+    # not know the whole file); saved with the exchange.
+    seen: str | None = None
+    document: str = ""  # "file", "diff", "same" or "" (context lines, or no document)
 
     @property
     def user_turn(self) -> str:
@@ -116,15 +161,73 @@ def _context_blocks(selection: CodeSelection, count: int) -> str:
     return "\n\n".join(parts)
 
 
+def whole_file(document: OpenFile) -> str:
+    """The whole document, numbered, as the first request of a conversation carries it."""
+    return f"{WHOLE_FILE_INTRO}\n" + _numbered(document.lines, 0, document.language_id)
+
+
+def changes(seen: str, document: OpenFile) -> str:
+    """A unified diff from the text the model last saw to the document now ("" if the same).
+
+    Hunk headers give the current text's line numbers after `+`, as the selection uses them.
+    """
+    before = [line.rstrip("\r\n") for line in seen.splitlines(keepends=True)]
+    after = [line.rstrip("\r\n") for line in document.lines]
+    if before == after:
+        return ""
+    diff = "\n".join(
+        difflib.unified_diff(
+            before,
+            after,
+            f"{document.path} (as you last saw it)",
+            f"{document.path} (now)",
+            lineterm="",
+        )
+    )
+    fence = _fence(diff)
+    return f"{CHANGES_INTRO}\n{fence}diff\n{diff}\n{fence}"
+
+
+def _document_material(
+    document: OpenFile, seen: str | None, room: int
+) -> tuple[str, str, str | None]:
+    """(what to send of the document, which kind, the text the model will then know).
+
+    `room` is the most the whole file may cost; a bigger document gets ("", "", None).
+    """
+    file = whole_file(document)
+    if estimate_tokens(file) > room:
+        return "", "", None
+    current = document.text
+    if seen is None:
+        return file, "file", current
+    diff = changes(seen, document)
+    if not diff:
+        return "", "same", current
+    if estimate_tokens(diff) >= estimate_tokens(file):
+        return file, "file", current
+    return diff, "diff", current
+
+
 def _user_message(
     action: Action,
     selection: CodeSelection | None,
     context: str,
     diagnostics: Sequence[DiagnosticNote],
     instruction: str,
+    document: OpenFile | None = None,
 ) -> str:
     if selection is None:
-        return f"{action.task}\n\nRequest: {instruction}"
+        if document is None or not context:
+            return f"{action.task}\n\nRequest: {instruction}"
+        return "\n\n".join(
+            [
+                action.task,
+                f"File: `{document.path}` ({document.language_id}), {len(document.lines)} lines.",
+                context,
+                f"Request: {instruction}",
+            ]
+        )
     first, last = selection.start_line + 1, selection.end_line + 1
     parts = [
         action.task,
@@ -238,19 +341,33 @@ def build_prompt(
     max_context_tokens: int,
     diagnostics: Sequence[DiagnosticNote] = (),
     project_context: Sequence[str] = (),
+    document: OpenFile | None = None,
 ) -> Prompt:
     """System prompt, project context, history, then the new turn; see the module's docstring.
 
-    The budget covers the history and the context around the selection. Over budget, the
-    history is compacted once (not trimmed a turn per request); then the context is halved
-    until it fits. The selection and the request itself are always sent.
+    `document` is the file the conversation is about, as it is now (None: not offered, so
+    the lines around the selection go with every request). The budget covers the history
+    and what is sent of the document. Over budget, the history is compacted once (not
+    trimmed a turn per request) and the whole file goes again; context lines are halved
+    until they fit. The selection and the request itself are always sent.
     """
     if not isinstance(history, History):
         history = History(list(history))
     compaction = history.compaction
     made: Compaction | None = None
-    count = context_lines if selection is not None else 0
-    context = _context_blocks(selection, count) if selection else ""
+    seen = history.seen
+    kind = ""
+    context = ""
+    if document is not None:
+        room = int(max_context_tokens * DOCUMENT_SHARE)
+        context, kind, seen = _document_material(document, history.seen, room)
+    count = context_lines if selection is not None and not kind else 0
+
+    def context_for(count: int) -> str:
+        return _context_blocks(selection, count) if selection is not None else ""
+
+    if not kind:
+        context = context_for(count)
 
     def history_cost(compaction: Compaction | None) -> int:
         covered = compaction.covers if compaction else 0
@@ -261,10 +378,16 @@ def build_prompt(
         fresh = _compact(history, max_context_tokens)
         if fresh.covers > (compaction.covers if compaction else 0):
             made = compaction = fresh  # otherwise nothing is old enough to summarise
+            if kind and document is not None:  # the turn that held the file may be gone
+                context, kind = whole_file(document), "file"
     cost = history_cost(compaction)
+    if kind and estimate_tokens(context) + cost > max_context_tokens:
+        # Nothing left to compact and still too big: the lines around the selection only.
+        kind, seen, count = "", None, context_lines if selection is not None else 0
+        context = context_for(count)
     while count > 0 and estimate_tokens(context) + cost > max_context_tokens:
         count //= 2
-        context = _context_blocks(selection, count) if selection else ""
+        context = context_for(count)
     messages: list[dict[str, Any]] = [{"role": "system", "content": SYSTEM_PROMPT}]
     messages.extend({"role": "user", "content": text} for text in project_context)
     covered = 0
@@ -272,6 +395,6 @@ def build_prompt(
         covered = compaction.covers
         messages.append({"role": "user", "content": compaction.summary})
     messages.extend(turn_message(turn) for turn in history.turns[covered:])
-    user = _user_message(action, selection, context, diagnostics, instruction)
+    user = _user_message(action, selection, context, diagnostics, instruction, document)
     messages.append({"role": "user", "content": user})
-    return Prompt(messages, count, len(history.turns) - covered, made)
+    return Prompt(messages, count, len(history.turns) - covered, made, seen, kind)

@@ -11,6 +11,7 @@ to show. The server calls the store from a worker thread, hence the lock.
 from __future__ import annotations
 
 import contextlib
+import enum
 import json
 import sqlite3
 import threading
@@ -56,12 +57,27 @@ CREATE TABLE IF NOT EXISTS provider_conversations (
     provider_id TEXT NOT NULL,
     PRIMARY KEY (conversation, provider)
 );
+-- The document's text as the model last saw it (whole, or brought up to date by a diff).
+-- Files written before it lack the table; their conversations then send the whole file.
+CREATE TABLE IF NOT EXISTS seen_documents (
+    conversation TEXT PRIMARY KEY,
+    text TEXT NOT NULL
+);
 COMMIT;
 """
 # Files written before answers kept the API's output items lack the column: add it.
 _ADD_ITEMS = "ALTER TABLE turns ADD COLUMN items TEXT NOT NULL DEFAULT '[]'"
 
 T = TypeVar("T")
+
+
+class Unchanged(enum.Enum):
+    """`append` leaves the text the model last saw as it is."""
+
+    UNCHANGED = enum.auto()
+
+
+UNCHANGED = Unchanged.UNCHANGED
 
 
 @attrs.frozen
@@ -93,10 +109,12 @@ class Compaction:
 
 @attrs.frozen
 class History:
-    """What a new request builds on: every turn, and the latest compaction of the oldest."""
+    """What a new request builds on: every turn, the latest compaction of the oldest, and
+    the document's text as the model last saw it (None: it has not seen the whole file)."""
 
     turns: list[Turn]
     compaction: Compaction | None = None
+    seen: str | None = None
 
 
 class DamagedFileError(Exception):
@@ -165,14 +183,22 @@ class ConversationStore:
                 (uri,),
             ).fetchone()
             compaction = None if row is None else Compaction(int(row[0]), str(row[1]))
-            return History(_turns(db, uri), compaction)
+            return History(_turns(db, uri), compaction, _seen(db, uri))
 
         return self._run(read)
 
-    def append(self, uri: str, *turns: Turn, compaction: Compaction | None = None) -> None:
+    def append(
+        self,
+        uri: str,
+        *turns: Turn,
+        compaction: Compaction | None = None,
+        seen: str | Unchanged | None = UNCHANGED,
+    ) -> None:
         """Add turns in order, in one transaction (an exchange is written whole or not at all).
 
-        A `compaction` made for the request of these turns is written with them.
+        A `compaction` made for the request of these turns, and the document's text as the
+        model knows it after that request (`seen`; None: it does not know the whole file),
+        are written with them.
         """
 
         def write(db: sqlite3.Connection) -> None:
@@ -201,6 +227,12 @@ class ConversationStore:
                         for turn in turns
                     ],
                 )
+                if seen is None:
+                    db.execute("DELETE FROM seen_documents WHERE conversation = ?", (conversation,))
+                elif isinstance(seen, str):
+                    db.execute(
+                        "INSERT OR REPLACE INTO seen_documents VALUES (?, ?)", (conversation, seen)
+                    )
             self._pending_ids.pop(uri, None)
 
         self._run(write)
@@ -357,6 +389,15 @@ def _turns(db: sqlite3.Connection, uri: str) -> list[Turn]:
     ]
 
 
+def _seen(db: sqlite3.Connection, uri: str) -> str | None:
+    row = db.execute(
+        "SELECT text FROM seen_documents JOIN conversations "
+        "ON seen_documents.conversation = conversations.id WHERE conversations.uri = ?",
+        (uri,),
+    ).fetchone()
+    return None if row is None else str(row[0])
+
+
 def _items(text: str) -> list[dict[str, Any]]:
     try:
         items = json.loads(text)
@@ -446,4 +487,5 @@ def _forget(db: sqlite3.Connection, uri: str) -> None:
         db.execute("DELETE FROM turns WHERE conversation = ?", row)
         db.execute("DELETE FROM compactions WHERE conversation = ?", row)
         db.execute("DELETE FROM provider_conversations WHERE conversation = ?", row)
+        db.execute("DELETE FROM seen_documents WHERE conversation = ?", row)
         db.execute("DELETE FROM conversations WHERE uri = ?", (uri,))

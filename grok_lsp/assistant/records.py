@@ -31,9 +31,9 @@ def newest_answer_lines(markdown: str, turns: Sequence[Turn]) -> Lines | None:
 def write_conversation_transcript(
     store: ConversationStore, state_dir: Path, uri: str
 ) -> tuple[Path, Lines | None]:
-    turns = store.turns(uri)
-    markdown = transcript_markdown(uri, store.title(uri), turns)
-    return write_transcript(state_dir, uri, markdown), newest_answer_lines(markdown, turns)
+    history = store.history(uri)
+    markdown = transcript_markdown(uri, store.title(uri), history.turns, history.compaction)
+    return write_transcript(state_dir, uri, markdown), newest_answer_lines(markdown, history.turns)
 
 
 def write_preview(state_dir: Path, suggestion_id: str, diff: str) -> Path:

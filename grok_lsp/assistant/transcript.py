@@ -12,20 +12,37 @@ from collections.abc import Sequence
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from grok_lsp.assistant.conversations import Turn
+from grok_lsp.assistant.conversations import Compaction, Turn
 
 _HEADINGS = {"user": "You", "assistant": "Grok"}
 
 
-def transcript_markdown(uri: str, title: str | None, turns: Sequence[Turn]) -> str:
-    """`# Grok conversation: <file name>`, then a `## You` or `## Grok` section per turn."""
+def transcript_markdown(
+    uri: str, title: str | None, turns: Sequence[Turn], compaction: Compaction | None = None
+) -> str:
+    """`# Grok conversation: <file name>`, then a `## You` or `## Grok` section per turn.
+
+    A compaction's summary comes right after the turns it replaces in what Grok is sent.
+    """
     parts = [f"# Grok conversation: {file_name(uri)}\n"]
     if title:
         parts.append(f"_{title}_\n")
-    parts.extend(turn_section(turn) for turn in turns)
+    covers = compaction.covers if compaction else -1
+    for index, turn in enumerate(turns):
+        if index == covers:
+            parts.append(summary_section(compaction))
+        parts.append(turn_section(turn))
+    if compaction is not None and covers >= len(turns):
+        parts.append(summary_section(compaction))
     if not turns:
         parts.append("Nothing asked yet.\n")
     return "\n".join(parts)
+
+
+def summary_section(compaction: Compaction | None) -> str:
+    """What Grok is sent instead of the turns above it."""
+    summary = compaction.summary.strip() if compaction else ""
+    return f"## Summary (Grok is sent this instead of the turns above)\n\n{summary}\n"
 
 
 def turn_section(turn: Turn) -> str:
