@@ -167,9 +167,12 @@ async def test_serve_over_tcp_answers_initialize(env: dict[str, str], tmp_path: 
         assert result.server_info is not None and result.server_info.name == "grok-lsp"
         assert result.capabilities.execute_command_provider is not None
         assert "grok.explain" in result.capabilities.execute_command_provider.commands
+        await asyncio.wait_for(client.shutdown_session(), 10)
+        assert await asyncio.wait_for(process.wait(), 10) == 0
     finally:
-        process.terminate()
-        await process.wait()
+        if process.returncode is None:
+            process.terminate()
+            await process.wait()
         await asyncio.wait_for(client.stop(), 10)
 
 
