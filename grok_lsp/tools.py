@@ -5,14 +5,14 @@ from __future__ import annotations
 import os
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from grok_lsp import __version__
 from grok_lsp.assistant.actions import ASK
 from grok_lsp.assistant.answering import Assistant, check_base_url
 from grok_lsp.assistant.context import CodeSelection
-from grok_lsp.assistant.project import SelectionLines, apply_to_request
+from grok_lsp.assistant.requests import DocumentText, Request
 from grok_lsp.settings import Settings
 from grok_lsp.xai.errors import GrokError
 from grok_lsp.xai.events import ContentDelta, ReasoningDelta, StreamEvent
@@ -57,44 +57,43 @@ async def ask(target: str, question: str) -> int:
         end_line=end,
         text="".join(lines[start : end + 1]),
     )
+    document = DocumentText(
+        uri=path.resolve().as_uri(),
+        name=str(path),
+        language_id=selection.language_id,
+        text=source,
+        path=str(path),
+    )
+    # The workspace is the current folder, as for an editor opened there.
+    request = Request(ASK, document, question, Settings(), selection, workspace_root=os.getcwd())
     assistant = Assistant.open()
-    settings = Settings()
-    uri = path.resolve().as_uri()
+    try:
+        outcome = await assistant.run(request, Terminal())
+    except GrokError as error:  # the provider's are in the outcome; this is anything before
+        return _fail(error.user_message())
+    finally:
+        for warning in assistant.store_warnings():
+            print(f"grok-lsp: {warning}", file=sys.stderr)
+        await assistant.aclose()
+    if outcome.failure is not None:
+        return _fail(outcome.failure.user_message())
+    sys.stdout.write("\n")
+    return 0
 
-    def show(event: StreamEvent) -> None:
+
+class Terminal:
+    """The answer streams to stdout, the reasoning and the problems to stderr."""
+
+    def on_event(self, event: StreamEvent) -> None:
         if isinstance(event, ContentDelta):
             sys.stdout.write(event.text)
             sys.stdout.flush()
         elif isinstance(event, ReasoningDelta):
             sys.stderr.write(event.text)
 
-    try:
-        history = await assistant.conversation(uri)
-        # The workspace is the current folder, as for an editor opened there.
-        context = await assistant.project.gather(
-            settings.context,
-            document_path=str(path),
-            document_text=source,
-            language_id=selection.language_id,
-            root=os.getcwd(),
-            request_text=question,
-            selection=SelectionLines(
-                start, end, max(start - settings.context_lines, 0), end + settings.context_lines
-            ),
-        )
-        for problem in context.problems:
+    def on_problems(self, problems: Sequence[str]) -> None:
+        for problem in problems:
             print(f"grok-lsp: {problem}", file=sys.stderr)
-        question, rules = apply_to_request(question, context)
-        prompt = assistant.prepare(ASK, selection, question, history, settings, (), rules)
-        await assistant.answer(uri, ASK, prompt, settings, show)
-        sys.stdout.write("\n")
-        return 0
-    except GrokError as error:
-        return _fail(error.user_message())
-    finally:
-        for warning in assistant.store_warnings():
-            print(f"grok-lsp: {warning}", file=sys.stderr)
-        await assistant.aclose()
 
 
 async def models() -> int:

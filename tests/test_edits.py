@@ -24,7 +24,8 @@ from grok_lsp.assistant.edits import (
     split_lines,
 )
 from grok_lsp.assistant.placement import NoSensibleEdit, place_code
-from grok_lsp.server.delivery import apply_code, preview_diff
+from grok_lsp.assistant.proposal import preview_diff
+from grok_lsp.server.delivery import apply_code
 from tests.positions import offset_at
 
 FAST = settings(max_examples=200, deadline=None)

@@ -176,9 +176,39 @@ def test_the_server_reaches_the_store_only_through_the_assistant() -> None:
     assert [use for module in server for use in store_uses(module)] == []
 
 
+# What only `Assistant.run` does: build the prompt and its context, talk to the provider.
+ROAD_NAMES = {"ChatRequest", "stream_chat", "build_prompt", "prepare", "apply_to_request", "gather"}
+
+
+def road_uses(module: str, function: str | None = None) -> list[str]:
+    """Where a module (or one of its functions) builds a prompt or asks a provider itself."""
+    tree: ast.AST = ast.parse(MODULES[module].read_text(encoding="utf-8"))
+    if function is not None:
+        tree = next(
+            node
+            for node in ast.walk(tree)
+            if isinstance(node, ast.AsyncFunctionDef | ast.FunctionDef) and node.name == function
+        )
+    return [
+        f"{module}:{node.lineno}"
+        for node in ast.walk(tree)
+        if (isinstance(node, ast.Attribute) and node.attr in ROAD_NAMES)
+        or (isinstance(node, ast.Name) and node.id in ROAD_NAMES)
+        or (isinstance(node, ast.alias) and node.name.rpartition(".")[2] in ROAD_NAMES)
+    ]
+
+
+def test_the_server_and_grok_lsp_ask_reach_the_model_only_through_assistant_run() -> None:
+    server = [module for module in sorted(MODULES) if layer(module) == "server"]
+    assert [use for module in server for use in road_uses(module)] == []
+    assert road_uses("grok_lsp.tools", "ask") == []
+
+
 def test_the_checker_sees_a_circle_and_an_upward_import() -> None:
     # The checks above would pass on an empty graph: prove they read what they should.
     assert cycles({"a": {"b"}, "b": {"a"}, "c": set()}) == [["a", "b"]]
     assert "grok_lsp.server.app" in imported("grok_lsp.server.wiring")
     assert imported("grok_lsp.server.loop_monitor") == {"grok_lsp.server.app": True}
     assert store_uses("grok_lsp.assistant.answering")  # the assistant does use the store
+    assert road_uses("grok_lsp.assistant.answering")  # and builds prompts, asks providers
+    assert road_uses("grok_lsp.tools", "_check_answers")  # `doctor` probes the API itself

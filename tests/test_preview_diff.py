@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from grok_lsp.assistant.anchor import Anchor, Span
-from grok_lsp.server.delivery import preview_diff
+from grok_lsp.assistant.proposal import preview_diff
 
 
 def test_hunks_carry_the_files_line_numbers() -> None:

@@ -15,7 +15,14 @@ from urllib.parse import urlsplit
 import attrs
 
 from grok_lsp.assistant import records
-from grok_lsp.assistant.actions import Action
+from grok_lsp.assistant.actions import Action, render_template
+from grok_lsp.assistant.completion import (
+    MAX_COMPLETION_TOKENS,
+    CompletionCache,
+    clean_completion,
+    completion_context,
+    completion_messages,
+)
 from grok_lsp.assistant.context import (
     CodeSelection,
     DiagnosticNote,
@@ -24,13 +31,20 @@ from grok_lsp.assistant.context import (
     build_prompt,
 )
 from grok_lsp.assistant.conversations import ConversationStore, History, Turn
-from grok_lsp.assistant.project import ProjectContextBuilder
+from grok_lsp.assistant.project import (
+    ProjectContext,
+    ProjectContextBuilder,
+    SelectionLines,
+    apply_to_request,
+)
+from grok_lsp.assistant.proposal import NO_CODE_BLOCK, cut_short, propose_edit
 from grok_lsp.assistant.records import Lines
+from grok_lsp.assistant.requests import CompletionRequest, Outcome, Request, Sink, Transcript
 from grok_lsp.assistant.state import state_dir
 from grok_lsp.assistant.usage import ModelCatalog, prices_by_model
 from grok_lsp.endpoints import is_loopback_host
 from grok_lsp.settings import Settings
-from grok_lsp.xai.errors import GrokError
+from grok_lsp.xai.errors import GrokError, ModelNotFoundError
 from grok_lsp.xai.events import (
     ChatRequest,
     ContentDelta,
@@ -45,6 +59,8 @@ from grok_lsp.xai.events import (
 )
 
 T = TypeVar("T")
+
+PRICE_WAIT_SECONDS = 1.0  # how long a finished answer waits for the prices of its cost
 
 
 class Provider(Protocol):
@@ -159,6 +175,7 @@ class Assistant:
         self._providers: dict[tuple[Any, ...], Provider] = {}
         self._catalogs: dict[tuple[Any, ...], asyncio.Task[ModelCatalog]] = {}
         self.project = ProjectContextBuilder()  # rules, references, related definitions
+        self.completions = CompletionCache()  # retyping the same spot asks nothing again
 
     @classmethod
     def open(cls) -> Assistant:
@@ -262,6 +279,121 @@ class Assistant:
         """What the next request builds on: the turns and their latest compaction."""
         return await self.in_store(self.store.history, uri)
 
+    async def run(self, request: Request | CompletionRequest, sink: Sink) -> Outcome:
+        """One request from start to end, the road every caller takes (server, CLI, tests).
+
+        A `Request`: history, project context, prompt, the stream (every event to `sink`),
+        the turn saved (also when cancelled or failed), the cost, then the proposed edit or
+        the transcript. A `CompletionRequest`: ghost text, outside the conversation.
+        A provider's failure comes back as `Outcome.failure`; cancelling raises.
+        """
+        if isinstance(request, CompletionRequest):
+            return await self._complete(request, sink)
+        settings, action, uri = request.settings, request.action, request.document.uri
+        catalog = self.catalog(settings)  # prices for the cost; fetched alongside, cached
+        history = await self.conversation(uri)
+        context = await self._project_context(request)
+        if context.problems:
+            sink.on_problems(context.problems)
+        instruction, rules = apply_to_request(_instruction(request), context)
+        prompt = self.prepare(
+            action, request.selection, instruction, history, settings, request.diagnostics, rules
+        )
+        answer = Answer(model=settings.resolve_model())
+        try:
+            await self._stream(uri, action, prompt, settings, sink.on_event, answer)
+        except GrokError as error:
+            if isinstance(error, ModelNotFoundError):
+                await self._name_available_models(settings, error)
+            return Outcome(answer, failure=error)
+        if not catalog.done():  # started with the request, so it is rarely still running
+            await asyncio.wait([catalog], timeout=PRICE_WAIT_SECONDS)
+        outcome = Outcome(answer, cost=cost_of(catalog, answer.model, answer.usage))
+        selection = request.selection
+        if action.result == "edit" and not answer.complete:
+            outcome.refusal = cut_short(settings.max_tokens)
+        elif action.result == "edit" and selection is not None:
+            outcome.edit = propose_edit(answer.text, selection.language_id, selection.text)
+            if outcome.edit is None:  # shown in the transcript, to be read or used
+                outcome.refusal = NO_CODE_BLOCK
+                await self._write_transcript(request, outcome)
+        else:
+            await self._write_transcript(request, outcome)
+        return outcome
+
+    async def _project_context(self, request: Request) -> ProjectContext:
+        """Rules, `#` references and related definitions, for a document on disk."""
+        document, selection, settings = request.document, request.selection, request.settings
+        if document.path is None:
+            return ProjectContext()
+        lines = None
+        if selection is not None:
+            around = settings.context_lines
+            lines = SelectionLines(
+                selection.start_line,
+                selection.end_line,
+                max(selection.start_line - around, 0),
+                selection.end_line + around,
+            )
+        return await self.project.gather(
+            settings.context,
+            document_path=document.path,
+            document_text=document.text,
+            language_id=document.language_id,
+            root=request.workspace_root,
+            # `#` references are read from what the user wrote: the question, prompt or input.
+            request_text=f"{request.instruction}\n{request.user_input}",
+            selection=lines,
+            open_texts=request.open_texts,
+        )
+
+    async def _name_available_models(self, settings: Settings, error: ModelNotFoundError) -> None:
+        catalog = await self.known_catalog(settings, wait=5.0)
+        if catalog is not None and catalog.models:
+            error.message += f" Available models: {', '.join(catalog.models)}."
+
+    async def _write_transcript(self, request: Request, outcome: Outcome) -> None:
+        if not request.transcript:
+            return
+        try:
+            written = await self.write_transcript(request.document.uri)
+        except OSError as error:
+            outcome.transcript_error = str(error.strerror)
+            return
+        if written is not None:  # None: no state dir
+            path, lines = written
+            outcome.transcript = Transcript(path.as_uri(), lines)
+
+    async def _complete(self, request: CompletionRequest, sink: Sink) -> Outcome:
+        settings, document = request.settings, request.document
+        context = completion_context(
+            document.name, document.language_id or "text", document.text, request.offset
+        )
+        model = settings.resolve_model(settings.inline_completion.model)
+        answer = Answer(model=model)
+        key = (model, *context.key)
+        cached = self.completions.get(key)
+        if cached is not None:
+            return Outcome(answer, completion=cached)
+        chat = ChatRequest(
+            messages=completion_messages(context),
+            model=model,
+            temperature=settings.temperature,
+            max_tokens=MAX_COMPLETION_TOKENS,
+        )
+        try:
+            events = self.provider(settings).stream_chat(chat)
+            async with contextlib.aclosing(events):
+                async for event in events:
+                    answer.take(event)
+                    sink.on_event(event)
+        except GrokError as error:
+            return Outcome(answer, failure=error)
+        answer.complete = not answer.cut
+        text = clean_completion(answer.text, context)
+        self.completions.put(key, text)
+        return Outcome(answer, completion=text)
+
     def prepare(
         self,
         action: Action,
@@ -288,26 +420,24 @@ class Assistant:
             document=document,
         )
 
-    async def answer(
+    async def _stream(
         self,
         uri: str,
         action: Action,
         prompt: Prompt,
         settings: Settings,
         on_event: Callable[[StreamEvent], None],
-    ) -> Answer:
-        """Stream the answer to `on_event`; the exchange is saved whatever happens.
-
-        A failed or cancelled answer is kept, marked incomplete, so no conversation is lost.
+        answer: Answer,
+    ) -> None:
+        """Stream the answer into `answer` and to `on_event`; the exchange is saved whatever
+        happens: a failed or cancelled answer is kept, marked incomplete, so nothing is lost.
         """
-        model = settings.resolve_model()
-        answer = Answer(model=model)
         conversation_id, provider_conversation_id = await self.in_store(
             self.store.request_ids, uri, settings.provider
         )
         request = ChatRequest(
             messages=prompt.messages,
-            model=model,
+            model=answer.model,
             temperature=settings.temperature,
             max_tokens=settings.max_tokens,
             reasoning_effort=action.reasoning_effort or settings.reasoning_effort,
@@ -328,7 +458,6 @@ class Assistant:
             answer.complete = not answer.cut
         finally:
             await asyncio.shield(self._save(uri, user_turn, answer, action, prompt))
-        return answer
 
     async def _remember(
         self, uri: str, settings: Settings, event: ConversationStarted | TitleChanged
@@ -380,3 +509,27 @@ class Assistant:
         self._store_thread.shutdown(wait=True)
         self.project.close()
         self.store.close()
+
+
+def _instruction(request: Request) -> str:
+    """A user action's prompt is a template: filled in from the selection and the input."""
+    selection = request.selection
+    if request.action.command != "grok.action" or selection is None:
+        return request.instruction
+    return render_template(
+        request.instruction,
+        {
+            "selection": selection.text,
+            "language": selection.language_id,
+            "path": selection.path,
+            "input": request.user_input,
+        },
+    )
+
+
+def cost_of(catalog: asyncio.Task[ModelCatalog], model: str, usage: Usage) -> float | None:
+    """The request's cost when the prices are known by now; never waits for them."""
+    if not catalog.done() or catalog.cancelled() or catalog.exception() is not None:
+        return None
+    prices = catalog.result().prices.get(model)
+    return prices.cost_usd(usage) if prices is not None else None

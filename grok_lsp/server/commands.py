@@ -10,11 +10,11 @@ import attrs
 from lsprotocol import types
 from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams, JsonRpcRequestCancelled
 
-from grok_lsp.assistant.actions import ASK, BUILTIN_ACTIONS, Action, render_template, user_defined
+from grok_lsp.assistant.actions import ASK, BUILTIN_ACTIONS, Action, user_defined
 from grok_lsp.assistant.anchor import Anchor, Span
 from grok_lsp.assistant.context import CodeSelection, DiagnosticNote
-from grok_lsp.assistant.project import apply_to_request
-from grok_lsp.assistant.usage import ModelCatalog, UsageTotals, usage_from_lsp
+from grok_lsp.assistant.requests import Request
+from grok_lsp.assistant.usage import UsageTotals, usage_from_lsp
 from grok_lsp.server import delivery
 
 # At runtime: pygls reads the handlers' annotations to inject the server.
@@ -34,17 +34,13 @@ from grok_lsp.server.arguments import (
 from grok_lsp.server.config import settled_settings
 from grok_lsp.server.documents import RequestFailed, open_document, select
 from grok_lsp.server.messages import failure_advice
-from grok_lsp.server.project_context import project_context
+from grok_lsp.server.project_context import document_text, open_texts
 from grok_lsp.server.pygls_overrides import WORK_DONE_TOKEN, forget_progress_token
 from grok_lsp.server.running import RunningRequest
 from grok_lsp.server.streaming import AnswerStream
-from grok_lsp.settings import Settings
-from grok_lsp.xai.errors import RETRY, SIGN_IN, GrokError, ModelNotFoundError
-from grok_lsp.xai.events import Usage
+from grok_lsp.xai.errors import RETRY, SIGN_IN, GrokError
 
 logger = logging.getLogger(__name__)
-
-PRICE_WAIT_SECONDS = 1.0
 
 
 def _diagnostic_notes(raw: list[dict[str, Any]] | None) -> list[DiagnosticNote]:
@@ -142,37 +138,31 @@ async def answer_request(
     *,
     retry: bool = True,
 ) -> dict[str, Any]:
-    """One model request from start to delivery; cancellable by all three paths."""
-    action, uri, value, instruction = (
-        request.action,
-        request.uri,
-        request.range,
-        request.instruction,
-    )
+    """LSP in, `Assistant.run`, LSP out; cancellable by all three paths."""
+    action, uri = request.action, request.uri
     settings = await settled_settings(ls)
     document = open_document(ls.workspace.text_documents, uri)
     selection: CodeSelection | None = None
     anchor: Anchor | None = None
-    # `#` references are read from what the user wrote: the question, instruction or prompt.
-    request_text = f"{instruction}\n{request.user_input}"
-    if value is not None:
-        selection, value = select(document, value, ls.workspace.root_path)
+    if request.range is not None:
+        selection, value = select(document, request.range, ls.workspace.root_path)
         anchor = Anchor(
             selection.text,
             Span(value.start.line, value.start.character, value.end.line, value.end.character),
         )
         ls.anchored.follow_request(uri, anchor)
-        if action.command == "grok.action":
-            instruction = render_template(
-                instruction,
-                {
-                    "selection": selection.text,
-                    "language": selection.language_id,
-                    "path": selection.path,
-                    "input": request.user_input,
-                },
-            )
-    catalog = ls.assistant.catalog(settings)  # prices for the cost; fetched alongside, cached
+    asked = Request(
+        action,
+        document_text(ls, uri, document),
+        request.instruction,
+        settings,
+        selection,
+        request.diagnostics,
+        request.user_input,
+        workspace_root=ls.workspace.root_path,
+        open_texts=open_texts(ls),
+        transcript=settings.result_display == "document" and ls.client_supports_show_document(),
+    )
     stream = AnswerStream(
         ls,
         token=token,
@@ -190,23 +180,12 @@ async def answer_request(
         if token is None:
             stream.token = running.token = await create_progress_token(ls)
         stream.begin()
-        history = await ls.assistant.conversation(uri)
-        context = await project_context(ls, document, selection, request_text, settings)
-        instruction, rules = apply_to_request(instruction, context)
-        prompt = ls.assistant.prepare(
-            action, selection, instruction, history, settings, request.diagnostics, rules
-        )
-        try:
-            answer = await ls.assistant.answer(uri, action, prompt, settings, stream.on_event)
-        except GrokError as error:
-            if isinstance(error, ModelNotFoundError):
-                await name_available_models(ls, settings, error)
-            stream.end("failed", detail=ls.secrets.redact(error.message))
-            message = report_failure(ls, error, request if retry else None)
+        outcome = await ls.assistant.run(asked, stream)
+        if outcome.failure is not None:
+            stream.end("failed", detail=ls.secrets.redact(outcome.failure.message))
+            message = report_failure(ls, outcome.failure, request if retry else None)
             raise RequestFailed(message) from None
-        if not catalog.done():  # started with the request, so it is rarely still running
-            await asyncio.wait([catalog], timeout=PRICE_WAIT_SECONDS)
-        cost = cost_of(catalog, answer.model, answer.usage)
+        answer, cost = outcome.answer, outcome.cost
         ls.record_usage(answer.model, answer.usage, cost)
         cut = not answer.complete  # stopped at maxTokens
         stream.end("done", answer.usage, detail="cut short at maxTokens" if cut else "", cost=cost)
@@ -216,22 +195,7 @@ async def answer_request(
             "usage": answer.usage.to_lsp(),
             "costUsd": cost,
         }
-        if action.result == "edit" and cut:
-            ls.warn_now(
-                f"the answer was cut short at maxTokens ({settings.max_tokens}), so nothing "
-                "was changed. Raise maxTokens and run it again."
-            )
-            result["applied"] = False
-        elif action.result == "edit" and anchor is not None and selection is not None:
-            result.update(
-                await delivery.deliver_edit(
-                    ls, uri, action, answer, anchor, selection.language_id, settings
-                )
-            )
-        else:
-            transcript = await delivery.deliver_explanation(ls, uri, answer, anchor, settings)
-            if transcript is not None:
-                result["transcript"] = transcript
+        result.update(await delivery.deliver(ls, uri, action, outcome, anchor, settings))
         return result
     except asyncio.CancelledError:
         stream.end("cancelled")
@@ -245,22 +209,6 @@ async def answer_request(
         if anchor is not None:
             ls.anchored.release_request(uri, anchor)
         forget_progress_token(ls.work_done_progress, stream.token)
-
-
-def cost_of(catalog: asyncio.Task[ModelCatalog], model: str, usage: Usage) -> float | None:
-    """The request's cost when the prices are known by now; never waits for them."""
-    if not catalog.done() or catalog.cancelled() or catalog.exception() is not None:
-        return None
-    prices = catalog.result().prices.get(model)
-    return prices.cost_usd(usage) if prices is not None else None
-
-
-async def name_available_models(
-    ls: GrokLanguageServer, settings: Settings, error: ModelNotFoundError
-) -> None:
-    catalog = await ls.assistant.known_catalog(settings, wait=5.0)
-    if catalog is not None and catalog.models:
-        error.message += f" Available models: {', '.join(catalog.models)}."
 
 
 def report_failure(
@@ -383,7 +331,7 @@ def register(ls: GrokLanguageServer) -> None:
         transcript = await delivery.show_transcript(ls, request.uri)
         if transcript is None:
             written = await delivery.write_conversation_transcript(ls, request.uri)
-            transcript = written[0] if written is not None else None
+            transcript = written.uri if written is not None else None
         catalog = await ls.assistant.known_catalog(ls.settings, wait=2.0)
         totals = UsageTotals()
         for turn in turns:

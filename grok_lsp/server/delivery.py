@@ -1,38 +1,34 @@
-"""Handing a finished answer to the user: an edit of the document, or an explanation."""
+"""Handing an outcome to the user: apply or preview the edit, show the explanation.
+
+What the edit is (which code, where, or why not) is the assistant's (`assistant/proposal.py`);
+here it meets the editor: positions in the client's encoding, the document's version,
+`workspace/applyEdit`, `window/showDocument`.
+"""
 
 from __future__ import annotations
 
-import difflib
-import re
 import uuid
-from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
 from lsprotocol import types
 
 from grok_lsp.assistant.actions import Action
 from grok_lsp.assistant.anchor import Anchor
-from grok_lsp.assistant.answering import Answer
-from grok_lsp.assistant.edits import Position, choose_block, code_blocks, line_edits, split_lines
-from grok_lsp.assistant.placement import NoSensibleEdit, place_code
+from grok_lsp.assistant.edits import Position, split_lines
+from grok_lsp.assistant.proposal import (
+    NOTHING_CHANGED,
+    EditRefused,
+    edit_lines,
+    preview_diff,
+    why_not_applied,
+)
+from grok_lsp.assistant.requests import Outcome, ProposedEdit, Transcript
 from grok_lsp.server.documents import LSP_JSON, find_document, offset_of, to_client, to_server
 from grok_lsp.server.tracking import Suggestion
 from grok_lsp.settings import Settings
 
 if TYPE_CHECKING:
     from grok_lsp.server.app import GrokLanguageServer
-
-
-class EditRefused(Exception):
-    """The document no longer holds the text the answer was computed for."""
-
-
-class AnswerDoesNotFit(EditRefused):
-    """The answer's code cannot be placed on the selection without guessing."""
-
-
-NOTHING_CHANGED = "Nothing was changed"
 
 
 def build_edit(
@@ -50,23 +46,15 @@ def build_edit(
     codec = document.position_codec
     start = to_server(codec, lines, types.Position(line=span.start_line, character=span.start_char))
     end = to_server(codec, lines, types.Position(line=span.end_line, character=span.end_char))
-    start_offset, end_offset = offset_of(lines, start), offset_of(lines, end)
-    if source[start_offset:end_offset] != anchor.text:
-        raise EditRefused("the selected code is no longer where it was")
-    try:
-        placement = place_code(
-            source,
-            start_offset,
-            end_offset,
-            code,
-            is_diff=is_diff,
-            language_id=document.language_id,
-        )
-    except NoSensibleEdit as reason:
-        raise AnswerDoesNotFit(str(reason)) from None
-    # The placement may start earlier on the selection's line, over its indentation.
-    region = Position(start.line, start.character - (start_offset - placement.start))
-    current, new_text = source[placement.start : placement.end], placement.text
+    replacements = edit_lines(
+        source,
+        offset_of(lines, start),
+        offset_of(lines, end),
+        Position(start.line, start.character),
+        anchor.text,
+        ProposedEdit(code, is_diff),
+        document.language_id,
+    )
     edits = [
         types.TextEdit(
             range=types.Range(
@@ -74,7 +62,7 @@ def build_edit(
             ),
             new_text=r.new_text,
         )
-        for r in line_edits(current, new_text, region)
+        for r in replacements
     ]
     change = types.TextDocumentEdit(
         text_document=types.OptionalVersionedTextDocumentIdentifier(
@@ -91,10 +79,8 @@ async def apply_code(
     """Apply now; returns (applied, why not)."""
     try:
         edit, count = build_edit(ls, uri, anchor, code, is_diff)
-    except AnswerDoesNotFit as does_not_fit:
-        return False, f"{NOTHING_CHANGED}: {does_not_fit}. The answer is in the conversation."
     except EditRefused as refusal:
-        return False, f"not applied: {refusal}. Run the request again."
+        return False, why_not_applied(refusal)
     if count == 0:
         return False, "the answer suggested no changes."
     result = await ls.workspace_apply_edit_async(
@@ -106,21 +92,37 @@ async def apply_code(
     return True, ""
 
 
+async def deliver(
+    ls: GrokLanguageServer,
+    uri: str,
+    action: Action,
+    outcome: Outcome,
+    anchor: Anchor | None,
+    settings: Settings,
+) -> dict[str, Any]:
+    """The command result's delivery part, once the outcome is shown or applied."""
+    if outcome.refusal is not None:  # an edit action that proposes nothing
+        ls.warn_now(outcome.refusal)
+        result: dict[str, Any] = {"applied": False}
+        transcript = open_written_transcript(ls, outcome)
+        if transcript is not None:
+            result["transcript"] = transcript
+        return result
+    if outcome.edit is not None and anchor is not None:
+        return await deliver_edit(ls, uri, action, outcome.edit, anchor, settings)
+    transcript = deliver_explanation(ls, uri, outcome, anchor, settings)
+    return {"transcript": transcript} if transcript is not None else {}
+
+
 async def deliver_edit(
     ls: GrokLanguageServer,
     uri: str,
     action: Action,
-    answer: Answer,
+    proposed: ProposedEdit,
     anchor: Anchor,
-    language: str,
     settings: Settings,
 ) -> dict[str, Any]:
-    # The block that matches the selection, not the longest: models add usage examples.
-    block = choose_block(code_blocks(answer.text), language, anchor.text)
-    if block is None:
-        ls.warn_now("the answer had no code block, so nothing was changed.")
-        return await _with_answer_shown(ls, uri, settings, {"applied": False})
-    code, is_diff = block.code, block.is_diff
+    code, is_diff = proposed.code, proposed.is_diff
     if settings.edit_mode == "preview":
         suggestion = Suggestion(uuid.uuid4().hex, uri, action.title, anchor, code, is_diff)
         ls.anchored.suggest(suggestion)
@@ -149,44 +151,6 @@ async def _with_answer_shown(
         if transcript is not None:
             result["transcript"] = transcript
     return result
-
-
-def preview_diff(
-    uri: str,
-    anchor: Anchor,
-    code: str,
-    is_diff: bool = False,
-    document: tuple[str, int, str | None] | None = None,
-) -> str:
-    """The suggestion as a unified diff of the file, with the file's own line numbers.
-
-    `document` is the document's text, the selection's offset in it and its language,
-    when open: the code is then placed as Apply would place it.
-    """
-    name = PurePosixPath(urlsplit(uri).path).name or uri
-    source, offset, language = document if document is not None else (anchor.text, 0, None)
-    try:
-        placement = place_code(
-            source, offset, offset + len(anchor.text), code, is_diff=is_diff, language_id=language
-        )
-    except NoSensibleEdit as reason:
-        return f"# Grok's answer cannot be applied here: {reason}.\n"
-    before, after = source[placement.start : placement.end], placement.text
-    first = anchor.span.start_line if anchor.span is not None else 0
-    diff = difflib.unified_diff(
-        split_lines(before), split_lines(after), f"a/{name}", f"b/{name}", n=3
-    )
-    lines = []
-    for line in diff:
-        if line.startswith("@@"):
-            # Shift hunk headers from selection-relative to file line numbers.
-            line = re.sub(
-                r"-(\d+)|\+(\d+)",
-                lambda m: f"{m[0][0]}{int(m[1] or m[2]) + first}",
-                line,
-            )
-        lines.append(line if line.endswith(("\n", "\r")) else line + "\n")
-    return "".join(lines)
 
 
 def _selection_in_document(
@@ -230,29 +194,54 @@ async def show_preview(ls: GrokLanguageServer, suggestion: Suggestion) -> str | 
     return path.as_uri()
 
 
-async def deliver_explanation(
-    ls: GrokLanguageServer, uri: str, answer: Answer, anchor: Anchor | None, settings: Settings
+def deliver_explanation(
+    ls: GrokLanguageServer, uri: str, outcome: Outcome, anchor: Anchor | None, settings: Settings
 ) -> str | None:
-    """Show the explanation as configured; return the transcript path when one was written."""
+    """Show the explanation as configured; return the transcript's URI when it is shown."""
+    text = outcome.answer.text
     if anchor is not None:
-        ls.anchored.explain(uri, anchor, answer.text)
-    display = settings.result_display
-    if display == "none":
+        ls.anchored.explain(uri, anchor, text)
+    if settings.result_display == "none":
         return None
-    if display == "document":
-        path = await show_transcript(ls, uri)
-        if path is not None:
-            return path
-    ls.window_show_message(
-        types.ShowMessageParams(type=types.MessageType.Info, message=answer.text)
-    )
+    transcript = open_written_transcript(ls, outcome)
+    if transcript is not None:
+        return transcript
+    ls.window_show_message(types.ShowMessageParams(type=types.MessageType.Info, message=text))
     return None
 
 
-async def write_conversation_transcript(
-    ls: GrokLanguageServer, uri: str
-) -> tuple[str, types.Range | None] | None:
-    """The transcript's URI and where its newest answer is, once written."""
+def open_written_transcript(ls: GrokLanguageServer, outcome: Outcome) -> str | None:
+    """Open the transcript the assistant wrote for this outcome; warn if it could not."""
+    if outcome.transcript_error is not None:
+        ls.warn_once(
+            f"could not write the transcript ({outcome.transcript_error}); showing it as a message"
+        )
+    if outcome.transcript is None:
+        return None
+    open_transcript(ls, outcome.transcript)
+    return outcome.transcript.uri
+
+
+def open_transcript(ls: GrokLanguageServer, transcript: Transcript) -> None:
+    """Beside the code, scrolled to the newest answer."""
+    answer = None
+    if transcript.answer_lines is not None:
+        first, after = transcript.answer_lines
+        answer = types.Range(
+            start=types.Position(line=first, character=0),
+            end=types.Position(line=after, character=0),
+        )
+    ls.in_background(
+        ls.window_show_document_async(
+            types.ShowDocumentParams(
+                uri=transcript.uri, take_focus=ls.client.take_focus(), selection=answer
+            )
+        )
+    )
+
+
+async def write_conversation_transcript(ls: GrokLanguageServer, uri: str) -> Transcript | None:
+    """The transcript, written now; None without a state dir or when writing failed."""
     try:
         written = await ls.assistant.write_transcript(uri)
     except OSError as error:
@@ -261,29 +250,15 @@ async def write_conversation_transcript(
     if written is None:  # no state dir
         return None
     path, lines = written
-    answer = None
-    if lines is not None:
-        first, after = lines
-        answer = types.Range(
-            start=types.Position(line=first, character=0),
-            end=types.Position(line=after, character=0),
-        )
-    return path.as_uri(), answer
+    return Transcript(path.as_uri(), lines)
 
 
 async def show_transcript(ls: GrokLanguageServer, uri: str) -> str | None:
     """Write the transcript and open it beside the code, scrolled to the newest answer."""
     if not ls.client_supports_show_document():
         return None
-    written = await write_conversation_transcript(ls, uri)
-    if written is None:
+    transcript = await write_conversation_transcript(ls, uri)
+    if transcript is None:
         return None
-    transcript, answer = written
-    ls.in_background(
-        ls.window_show_document_async(
-            types.ShowDocumentParams(
-                uri=transcript, take_focus=ls.client.take_focus(), selection=answer
-            )
-        )
-    )
-    return transcript
+    open_transcript(ls, transcript)
+    return transcript.uri

@@ -6,18 +6,11 @@ import asyncio
 
 from lsprotocol import types
 
-from grok_lsp.assistant.completion import (
-    MAX_COMPLETION_TOKENS,
-    CompletionCache,
-    clean_completion,
-    completion_context,
-    completion_messages,
-)
 from grok_lsp.assistant.edits import split_lines
+from grok_lsp.assistant.requests import CompletionRequest, Silent
 from grok_lsp.server.app import GrokLanguageServer
-from grok_lsp.server.documents import find_document, offset_of, relative_path, to_server
-from grok_lsp.xai.errors import GrokError
-from grok_lsp.xai.events import ChatRequest, ContentDelta
+from grok_lsp.server.documents import find_document, offset_of, to_server
+from grok_lsp.server.project_context import document_text
 
 _EMPTY = types.InlineCompletionList(items=[])
 
@@ -51,7 +44,6 @@ async def enable_later(ls: GrokLanguageServer) -> None:
 def register(ls: GrokLanguageServer) -> None:
     """The handler; when called from `initialize`, the capability is advertised statically."""
     ls.inline_registered = True
-    cache = CompletionCache()
     latest: dict[str, asyncio.Task[object]] = {}
 
     @ls.feature(types.TEXT_DOCUMENT_INLINE_COMPLETION, types.InlineCompletionOptions())
@@ -77,37 +69,16 @@ def register(ls: GrokLanguageServer) -> None:
             source = document.source
             lines = split_lines(source)
             offset = offset_of(lines, to_server(document.position_codec, lines, params.position))
-            context = completion_context(
-                relative_path(document, ls.workspace.root_path),
-                document.language_id or "text",
-                source,
-                offset,
-            )
-            model = settings.resolve_model(settings.inline_completion.model)
-            key = (model, *context.key)
-            text = cache.get(key)
-            if text is None:
-                request = ChatRequest(
-                    messages=completion_messages(context),
-                    model=model,
-                    temperature=settings.temperature,
-                    max_tokens=MAX_COMPLETION_TOKENS,
-                )
-                pieces = [
-                    event.text
-                    async for event in ls.assistant.provider(settings).stream_chat(request)
-                    if isinstance(event, ContentDelta)
-                ]
-                text = clean_completion("".join(pieces), context)
-                cache.put(key, text)
+            request = CompletionRequest(document_text(ls, uri, document), offset, settings)
+            outcome = await ls.assistant.run(request, Silent())
         except asyncio.CancelledError:
             return _EMPTY  # superseded or cancelled: answer at once, with nothing
-        except GrokError:
-            return _EMPTY  # ghost text is best-effort; explicit requests report errors
         finally:
             if latest.get(uri) is task:
                 del latest[uri]
-        if not text:
-            return _EMPTY
+        if outcome.failure is not None or not outcome.completion:
+            return _EMPTY  # ghost text is best-effort; explicit requests report errors
         # No range: it defaults to the cursor, and Neovim draws ranged items over the line's rest.
-        return types.InlineCompletionList(items=[types.InlineCompletionItem(insert_text=text)])
+        return types.InlineCompletionList(
+            items=[types.InlineCompletionItem(insert_text=outcome.completion)]
+        )

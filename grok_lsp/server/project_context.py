@@ -1,8 +1,7 @@
-"""Project context for one request (SPEC section 10), from the editor's documents.
+"""What a request carries of the editor's documents (SPEC section 10 reads them).
 
-The assistant's builder does the work off the event loop; this module hands it the
-open documents as the editor holds them and tells the user about references that
-could not be sent.
+The assistant builds the project context itself (off the event loop); the server hands
+it the request's document and the other open files as the editor holds them.
 """
 
 from __future__ import annotations
@@ -11,9 +10,8 @@ from typing import TYPE_CHECKING
 
 from pygls.workspace import TextDocument
 
-from grok_lsp.assistant.context import CodeSelection
-from grok_lsp.assistant.project import ProjectContext, SelectionLines
-from grok_lsp.settings import Settings
+from grok_lsp.assistant.requests import DocumentText
+from grok_lsp.server.documents import relative_path
 
 if TYPE_CHECKING:
     from grok_lsp.server.app import GrokLanguageServer
@@ -23,40 +21,21 @@ def _is_file(document: TextDocument) -> bool:
     return document.uri.startswith("file:") and bool(document.path)
 
 
-async def project_context(
-    ls: GrokLanguageServer,
-    document: TextDocument,
-    selection: CodeSelection | None,
-    request_text: str,
-    settings: Settings,
-) -> ProjectContext:
-    """What the request carries besides the selection; a bad reference is shown, not raised."""
-    if not _is_file(document):
-        return ProjectContext()
-    lines = None
-    if selection is not None:
-        around = settings.context_lines
-        lines = SelectionLines(
-            selection.start_line,
-            selection.end_line,
-            max(selection.start_line - around, 0),
-            selection.end_line + around,
-        )
-    open_texts = {
+def document_text(ls: GrokLanguageServer, uri: str, document: TextDocument) -> DocumentText:
+    """The document as the editor holds it; its path only when it is a file on disk."""
+    return DocumentText(
+        uri=uri,
+        name=relative_path(document, ls.workspace.root_path),
+        language_id=document.language_id or "",
+        text=document.source,
+        path=document.path if _is_file(document) else None,
+    )
+
+
+def open_texts(ls: GrokLanguageServer) -> dict[str, str]:
+    """The open files' unsaved text by path: it wins over what is on disk."""
+    return {
         other.path: other.source
         for other in list(ls.workspace.text_documents.values())
         if _is_file(other)
     }
-    context = await ls.assistant.project.gather(
-        settings.context,
-        document_path=document.path,
-        document_text=document.source,
-        language_id=document.language_id or "",
-        root=ls.workspace.root_path,
-        request_text=request_text,
-        selection=lines,
-        open_texts=open_texts,
-    )
-    if context.problems:
-        ls.warn_now("; ".join(context.problems) + ". The rest of the request was sent.")
-    return context

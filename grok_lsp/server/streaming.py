@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
 from lsprotocol import types
@@ -139,6 +140,10 @@ class AnswerStream:
         if self._send_now:  # the first text and report leave at once, in one write
             self._send_now = False
             self._ls.flush_output()
+
+    def on_problems(self, problems: Sequence[str]) -> None:
+        """References the request could not send: said at once, the answer still comes."""
+        self._ls.warn_now("; ".join(problems) + ". The rest of the request was sent.")
 
     def _start_thinking(self) -> None:
         if self._thinking_since is None and not self._thought:

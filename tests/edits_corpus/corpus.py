@@ -13,7 +13,8 @@ from pygls.workspace.position_codec import PositionCodec
 
 from grok_lsp.assistant.anchor import Anchor, Span
 from grok_lsp.assistant.edits import choose_block, code_blocks
-from grok_lsp.server.delivery import AnswerDoesNotFit, build_edit
+from grok_lsp.assistant.proposal import AnswerDoesNotFit
+from grok_lsp.server.delivery import build_edit
 from tests.positions import offset_at, position_at
 
 CASES = sorted((Path(__file__).parent / "cases").glob("*.case"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from grok_lsp.server.delivery import AnswerDoesNotFit
+from grok_lsp.assistant.proposal import AnswerDoesNotFit
 from tests.edits_corpus.corpus import CASES, edit_document, read_case
 
 
