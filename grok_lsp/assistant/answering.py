@@ -29,8 +29,10 @@ from grok_lsp.assistant.context import (
     OpenFile,
     Prompt,
     build_prompt,
+    model_has_whole_file,
 )
 from grok_lsp.assistant.conversations import ConversationStore, History, Turn
+from grok_lsp.assistant.edits import split_lines
 from grok_lsp.assistant.project import (
     ProjectContext,
     ProjectContextBuilder,
@@ -292,12 +294,20 @@ class Assistant:
         settings, action, uri = request.settings, request.action, request.document.uri
         catalog = self.catalog(settings)  # prices for the cost; fetched alongside, cached
         history = await self.conversation(uri)
-        context = await self._project_context(request)
+        document = _open_file(request)
+        context = await self._project_context(request, document)
         if context.problems:
             sink.on_problems(context.problems)
         instruction, rules = apply_to_request(_instruction(request), context)
         prompt = self.prepare(
-            action, request.selection, instruction, history, settings, request.diagnostics, rules
+            action,
+            request.selection,
+            instruction,
+            history,
+            settings,
+            request.diagnostics,
+            rules,
+            document,
         )
         answer = Answer(model=settings.resolve_model())
         try:
@@ -321,7 +331,7 @@ class Assistant:
             await self._write_transcript(request, outcome)
         return outcome
 
-    async def _project_context(self, request: Request) -> ProjectContext:
+    async def _project_context(self, request: Request, whole: OpenFile) -> ProjectContext:
         """Rules, `#` references and related definitions, for a document on disk."""
         document, selection, settings = request.document, request.selection, request.settings
         if document.path is None:
@@ -329,12 +339,10 @@ class Assistant:
         lines = None
         if selection is not None:
             around = settings.context_lines
-            lines = SelectionLines(
-                selection.start_line,
-                selection.end_line,
-                max(selection.start_line - around, 0),
-                selection.end_line + around,
-            )
+            shown = (max(selection.start_line - around, 0), selection.end_line + around)
+            if model_has_whole_file(whole, settings.context_budget()):
+                shown = (0, len(whole.lines))  # no definition of this file is news to it
+            lines = SelectionLines(selection.start_line, selection.end_line, *shown)
         return await self.project.gather(
             settings.context,
             document_path=document.path,
@@ -509,6 +517,14 @@ class Assistant:
         self._store_thread.shutdown(wait=True)
         self.project.close()
         self.store.close()
+
+
+def _open_file(request: Request) -> OpenFile:
+    """The request's document as the prompt shows it, in the selection's lines when it has
+    one (the same split, so the line numbers agree)."""
+    document, selection = request.document, request.selection
+    lines = selection.lines if selection is not None else split_lines(document.text)
+    return OpenFile(document.name, document.language_id, lines)
 
 
 def _instruction(request: Request) -> str:

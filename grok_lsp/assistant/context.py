@@ -301,8 +301,8 @@ def _gist(turn: Turn) -> str:
     file = _FILE_LINE.search(turn.content)
     request = _REQUEST_LINE.search(turn.content)
     what = request.group(1) if request else turn.content
-    where = f" ({file.group(0).removeprefix('File: ')})" if file else ""
-    return f"- {turn.action or 'request'}{_one_line(where, 120)}: {_one_line(what, 160)}"
+    where = f" ({_one_line(file.group(0).removeprefix('File: '), 120)})" if file else ""
+    return f"- {turn.action or 'request'}{where}: {_one_line(what, 160)}"
 
 
 def summarize(previous: str, turns: Sequence[Turn], max_tokens: int) -> str:

@@ -66,13 +66,16 @@ async def test_turn_after_turn_the_request_begins_with_exactly_the_previous_one(
     assert "1 | def f0(a, b):" in turns[0] and "36 | def f7(a, b):" in turns[0]
     assert all(WHOLE_FILE_INTRO not in turn for turn in turns[1:])
     assert "Context before" not in "".join(turns)
-    # Nothing changed before the refactor, nor between it and the question without a range.
-    assert CHANGES_INTRO not in turns[1] and turns[2].endswith("Request: Why * 2?")
-    # The fix is told of the applied refactor and of the typed line, in today's numbering.
+    # Nothing changed before the refactor.
+    assert CHANGES_INTRO not in turns[1]
+    # The question without a range is told of the applied refactor, as a diff.
+    applied = turns[2].split(CHANGES_INTRO, 1)[1].split("Request: ", 1)
+    assert "-    total = a + b * 2\n-    return total\n" in applied[0]
+    assert "+    amount = a + b * 2\n+    return amount\n" in applied[0]
+    assert "import math" not in applied[0] and applied[1] == "Why * 2?"
+    # The fix, of the typed line only (the rest it knows), in today's numbering.
     changes = turns[3].split(CHANGES_INTRO, 1)[1].split("Selected code:", 1)[0]
-    assert "+import math\n" in changes
-    assert "-    total = a + b * 2\n-    return total\n" in changes
-    assert "+    amount = a + b * 2\n+    return amount\n" in changes
+    assert "+import math\n" in changes and "amount" not in changes
     assert "17 | def f3(a, b):" in turns[3]
     # Then nothing changed again.
     assert CHANGES_INTRO not in turns[4] and CHANGES_INTRO not in turns[5]
@@ -141,7 +144,8 @@ async def test_show_gives_the_compaction_summary_and_the_transcript_places_it(
     compaction = _field(shown, "compaction")
     assert compaction is not None, "eight turns of 100+ tokens did not compact a 400 budget"
     summary = _field(compaction, "summary")
-    assert summary.startswith(SUMMARY_INTRO) and "- ask: Question" in summary
+    assert summary.startswith(SUMMARY_INTRO)
+    assert "- ask (`small.py` (python), 2 lines.): Question" in summary
     assert 0 < _field(compaction, "turns") < len(_field(shown, "turns"))
     # The request that made it sent the summary in place of the turns it covers.
     assert any(
