@@ -178,3 +178,38 @@ async def test_a_store_from_before_the_seen_text_sends_the_file_once_then_diffs(
     await again.command("grok.explain", {"uri": uri, "range": lines(11, 13)})
     turn = user_turn(simulator.chats[-1])
     assert WHOLE_FILE_INTRO not in turn and "+# header" in turn
+
+
+HELPER_FILE = (
+    "def helper(x):\n    return x * 2\n\n\n"
+    + "".join(f"FILLER_{n} = {n}  # {'pad ' * 12}\n" for n in range(40))
+    + "\n\ndef main(y):\n    return helper(y) + 1\n"
+)
+
+
+async def test_a_definition_in_the_same_file_goes_again_only_when_the_file_is_not_sent_whole(
+    launch: StartEditor, simulator: Any, workspace: Path
+) -> None:
+    path = workspace / "helpers.py"
+    path.write_text(HELPER_FILE)
+    main = HELPER_FILE.splitlines().index("def main(y):")
+    selection = {"uri": path.as_uri(), "range": lines(main, main + 1)}
+
+    whole = await launch("vscode", {"resultDisplay": "none"})
+    whole.open(path.as_uri(), HELPER_FILE)
+    await whole.command("grok.explain", selection)
+    turn = user_turn(simulator.chats[-1])
+    assert WHOLE_FILE_INTRO in turn and "(related: `helper`" not in turn
+    assert turn.count("def helper(x):") == 1  # in the file, not again
+    await stop_editor(whole)
+
+    # A budget the file exceeds by a quarter: the lines around, and the helper as before.
+    (workspace / "other").mkdir()
+    other = workspace / "other" / "helpers.py"
+    other.write_text(HELPER_FILE)
+    cramped = await launch("vscode", {"resultDisplay": "none", "maxContextTokens": 1000})
+    cramped.open(other.as_uri(), HELPER_FILE)
+    await cramped.command("grok.explain", {**selection, "uri": other.as_uri()})
+    turn = user_turn(simulator.chats[-1])
+    assert WHOLE_FILE_INTRO not in turn and "Context before the selection" in turn
+    assert "(related: `helper`" in turn and "def helper(x):" in turn
