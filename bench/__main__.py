@@ -2,6 +2,7 @@
 
 Every scenario spawns its servers as editors do (socketpairs); those that measure the
 stdio road (PIPES_TOO) run again with pipes, so the table shows both.
+`python -m bench --markdown [PATH]` prints a run's JSON as docs/benchmarks.md's table.
 """
 
 from __future__ import annotations
@@ -80,6 +81,21 @@ def table(results: list[Result]) -> str:
     return "\n".join(lines)
 
 
+def markdown(report: dict[str, Any]) -> str:
+    """A run's results as a Markdown table, one row per scenario and transport."""
+    lines = [
+        "| # | what | transport | measured | target | verdict |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    for result in report["results"]:
+        passed = result["passed"]
+        verdict = "context" if passed is None else ("pass" if passed else "fail")
+        cells = [str(result["id"]), result["what"], result["transport"], result["summary"]]
+        cells += [result["target"], verdict]
+        lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+    return "\n".join(lines)
+
+
 def write_json(path: Path, report: dict[str, Any]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(report, indent=2) + "\n")
@@ -143,12 +159,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", help="comma-separated scenario numbers, e.g. 1,3")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="where the JSON goes")
     parser.add_argument(
+        "--markdown",
+        nargs="?",
+        const=DEFAULT_OUT,
+        type=Path,
+        help="run nothing: print the table of this JSON (default: the last run's)",
+    )
+    parser.add_argument(
         "--transport",
         choices=["both", *TRANSPORTS],
         default="both",
         help="how servers are spawned: socketpair (as editors do), pipes, or both (default)",
     )
     args = parser.parse_args(argv)
+    if args.markdown is not None:
+        print(markdown(json.loads(args.markdown.read_text())))
+        return 0
     only = {int(n) for n in args.only.split(",")} if args.only else None
     transports: tuple[Transport, ...] = (
         TRANSPORTS if args.transport == "both" else (args.transport,)

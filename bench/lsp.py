@@ -1,11 +1,20 @@
 """A lean LSP client over stdio: JSON-RPC framing by hand, a receive time on every message.
 
 The server is spawned the way editors do it (`socketpair`: VS Code and Neovim, through
-libuv, hand it one socketpair per stdio stream) or with `pipes`, as asyncio does.
+libuv, hand it one socketpair per stdio stream), with `pipes`, as asyncio does, or with
+`one-socket` for both streams (inetd style).
 
 pytest-lsp's client would do, but it structures every message with cattrs; for
 millisecond figures the client itself must cost next to nothing, and every
 notification must carry the moment its bytes were read.
+
+This is the repository's one hand-written JSON-RPC framing client. The tests drive the
+server with pytest-lsp (tests/server/harness.py) and come here only for what no LSP
+client does: bytes that are not a valid message (bad, half and huge frames), several
+messages in one write, stdin closed mid-frame, an exit right behind shutdown. For those,
+`send_bytes` and `close_stdin` write what the test says, and `keep=True` keeps every
+message and every byte read, answered or not. Framing twice (once for the benchmark, once
+for the tests) would be two codecs to keep in step; so the lean one serves both.
 """
 
 from __future__ import annotations
@@ -20,8 +29,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-Transport = Literal["socketpair", "pipes"]
-TRANSPORTS: tuple[Transport, ...] = ("socketpair", "pipes")
+Transport = Literal["socketpair", "pipes", "one-socket"]
+TRANSPORTS: tuple[Transport, ...] = ("socketpair", "pipes")  # what editors and scripts use
 READ_LIMIT = 64 * 1024 * 1024
 
 CLIENT_CAPABILITIES: dict[str, Any] = {
@@ -38,6 +47,15 @@ CLIENT_CAPABILITIES: dict[str, Any] = {
         },
     },
 }
+
+
+def frame(body: bytes) -> bytes:
+    """A JSON-RPC body with its LSP header."""
+    return b"Content-Length: %d\r\n\r\n%s" % (len(body), body)
+
+
+def message(payload: dict[str, Any]) -> bytes:
+    return frame(json.dumps(payload, separators=(",", ":")).encode())
 
 
 class ResponseError(Exception):
@@ -74,6 +92,8 @@ class LspClient:
         writer: asyncio.StreamWriter,
         transport: Transport = "pipes",
         closers: tuple[asyncio.StreamWriter, ...] = (),
+        *,
+        keep: bool = False,
     ) -> None:
         self.process = process
         self.transport = transport
@@ -92,6 +112,10 @@ class LspClient:
         self.apply_edit_at: list[float] = []
         self.created_tokens: list[str] = []
         self.on_apply_edit: Callable[[dict[str, Any]], None] | None = None
+        # With keep=True (the tests): every message and every byte read from stdout.
+        self.messages: list[dict[str, Any]] | None = [] if keep else None
+        self.stdout: bytearray | None = bytearray() if keep else None
+        self.stdout_closed = False
         self._reader = asyncio.ensure_future(self._read_loop())
 
     @classmethod
@@ -101,6 +125,8 @@ class LspClient:
         env: dict[str, str],
         stderr: Path,
         transport: Transport = "socketpair",
+        *,
+        keep: bool = False,
     ) -> LspClient:
         if transport == "pipes":
             with stderr.open("ab") as log:
@@ -113,7 +139,18 @@ class LspClient:
                     limit=READ_LIMIT,
                 )
             assert process.stdin is not None and process.stdout is not None
-            return cls(process, process.stdout, process.stdin, transport)
+            return cls(process, process.stdout, process.stdin, transport, keep=keep)
+        if transport == "one-socket":
+            ours, theirs = socket.socketpair()
+            try:
+                with stderr.open("ab") as log:
+                    process = await asyncio.create_subprocess_exec(
+                        *command, stdin=theirs.fileno(), stdout=theirs.fileno(), stderr=log, env=env
+                    )
+            finally:
+                theirs.close()
+            reader, writer = await asyncio.open_connection(sock=ours, limit=READ_LIMIT)
+            return cls(process, reader, writer, transport, (writer,), keep=keep)
         ours_in, theirs_in = socket.socketpair()
         ours_out, theirs_out = socket.socketpair()
         try:
@@ -130,7 +167,7 @@ class LspClient:
             theirs_out.close()
         _, writer = await asyncio.open_connection(sock=ours_in)
         reader, out_writer = await asyncio.open_connection(sock=ours_out, limit=READ_LIMIT)
-        return cls(process, reader, writer, transport, (writer, out_writer))
+        return cls(process, reader, writer, transport, (writer, out_writer), keep=keep)
 
     @property
     def pid(self) -> int:
@@ -138,17 +175,31 @@ class LspClient:
 
     # -- sending -----------------------------------------------------------------
 
-    def _write(self, message: dict[str, Any]) -> None:
-        body = json.dumps(message, separators=(",", ":")).encode()
-        self._stdin.write(b"Content-Length: %d\r\n\r\n%s" % (len(body), body))
+    def _write(self, payload: dict[str, Any]) -> None:
+        self._stdin.write(message(payload))
 
     async def drain(self) -> None:
         await self._stdin.drain()
+
+    async def send_bytes(self, data: bytes) -> None:
+        """Exactly these bytes, in one write: frames good or bad, whole or cut."""
+        self._stdin.write(data)
+        await self._stdin.drain()
+
+    def close_stdin(self) -> None:
+        """End the server's stdin (EOF), keeping its stdout open to read."""
+        if self._stdin.can_write_eof():
+            self._stdin.write_eof()
+        else:
+            self._stdin.close()
 
     def send_request(self, method: str, params: Any) -> asyncio.Future[tuple[Any, float]]:
         """Send now; the future gives (result, receive time)."""
         self._next_id += 1
         future: asyncio.Future[tuple[Any, float]] = asyncio.get_running_loop().create_future()
+        if self.stdout_closed:
+            future.set_exception(ConnectionError("the server closed its stdout"))
+            return future
         self._pending[self._next_id] = future
         self._write({"jsonrpc": "2.0", "id": self._next_id, "method": method, "params": params})
         return future
@@ -227,7 +278,10 @@ class LspClient:
             length = 0
             while True:
                 line = await stdout.readline()
+                if self.stdout is not None:
+                    self.stdout.extend(line)
                 if not line:
+                    self.stdout_closed = True
                     self._fail_pending()
                     return
                 if line == b"\r\n":
@@ -237,6 +291,8 @@ class LspClient:
                     length = int(value)
             body = await stdout.readexactly(length)
             at = time.monotonic()
+            if self.stdout is not None:
+                self.stdout.extend(body)
             self._dispatch(json.loads(body), at)
 
     def _fail_pending(self) -> None:
@@ -246,9 +302,12 @@ class LspClient:
         self._pending.clear()
 
     def _dispatch(self, message: dict[str, Any], at: float) -> None:
+        if self.messages is not None:
+            self.messages.append(message)
         method = message.get("method")
         if method is None:
-            future = self._pending.pop(message["id"], None)
+            msg_id = message.get("id")
+            future = self._pending.pop(msg_id, None) if isinstance(msg_id, int) else None
             if future is None or future.done():
                 return
             if "error" in message:
@@ -313,6 +372,14 @@ class LspClient:
 
     def streamed(self, uri: str) -> str:
         return "".join(self.stream_text.get(uri, []))
+
+    def response(self, msg_id: Any) -> dict[str, Any] | None:
+        """The answer kept (keep=True) to the request of this id, whether this client sent it
+        or a test wrote it as bytes."""
+        for item in self.messages or []:
+            if "method" not in item and item.get("id", "none") == msg_id:
+                return item
+        return None
 
 
 def rss_kib(pid: int) -> int:

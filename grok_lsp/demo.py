@@ -14,6 +14,7 @@ from typing import Any
 
 from lsprotocol import types
 from pygls.lsp.client import LanguageClient
+from pygls.workspace import TextDocument
 
 from grok_lsp.assistant.project.pieces import CONTEXT_LISTING
 
@@ -71,25 +72,15 @@ def coloured_diff(before: str, after: str, name: str) -> str:
 
 
 def apply_text_edits(text: str, edits: list[types.TextEdit]) -> str:
-    """Apply LSP edits (utf-16 positions, the demo's negotiated encoding) to `text`."""
-    lines = text.splitlines(keepends=True)
-
-    def offset(position: types.Position) -> int:
-        before = sum(len(line) for line in lines[: position.line])
-        line = lines[position.line] if position.line < len(lines) else ""
-        units = 0
-        for index, char in enumerate(line):
-            if units >= position.character:
-                return before + index
-            units += 2 if ord(char) > 0xFFFF else 1
-        return before + len(line)
-
+    """Apply LSP edits (utf-16 positions, the demo's negotiated encoding) with pygls's codec."""
+    document = TextDocument("file:///demo", text)  # pygls's default encoding: utf-16
+    # The edits are computed against `text` and do not overlap: the last one first keeps
+    # the positions of the others valid.
     for edit in sorted(
         edits, key=lambda e: (e.range.start.line, e.range.start.character), reverse=True
     ):
-        start, end = offset(edit.range.start), offset(edit.range.end)
-        text = text[:start] + edit.new_text + text[end:]
-    return text
+        document.apply_change(types.TextDocumentContentChangePartial(edit.range, edit.new_text))
+    return document.source
 
 
 class DemoEditor:

@@ -95,3 +95,7 @@ def whole_lines(first: int, last_exclusive: int) -> dict[str, Any]:
         "start": {"line": first, "character": 0},
         "end": {"line": last_exclusive, "character": 0},
     }
+
+
+# Every line of any test document: an end past the last line stands for the document's end.
+WHOLE = whole_lines(0, 10_000)

@@ -116,3 +116,16 @@ def test_quick_benchmark_writes_every_figure(tmp_path: Path) -> None:
     # The table names every scenario too.
     for number in FIGURES:
         assert any(line.startswith(f"{number} ") for line in run.stdout.splitlines())
+    # docs/benchmarks.md's table is printed from the JSON: a row per result, in run order.
+    table = subprocess.run(
+        [sys.executable, "-m", "bench", "--markdown", str(out)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    ).stdout.splitlines()
+    rows = [line.split(" | ") for line in table[2:]]
+    assert [(int(r[0].lstrip("| ")), r[2]) for r in rows] == [
+        (r["id"], r["transport"]) for r in report["results"]
+    ]

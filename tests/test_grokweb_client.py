@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
-from grok_lsp.assistant.answering import make_provider
+from grok_lsp.assistant.providers import make_provider
 from grok_lsp.grokweb import (
     GrokWeb,
     GrokWebChallengeError,
@@ -36,6 +36,7 @@ from grok_lsp.xai import (
     StreamTimeoutError,
     TitleChanged,
 )
+from tests.waiting import until
 
 SSO = "sso-SECRET-0123456789"
 COOKIES = f"sso={SSO}; sso-rw=RW-SECRET-4567"
@@ -235,10 +236,7 @@ async def test_cancelling_closes_the_connection(client: GrokWeb, simulator: Any)
     task.cancel()
     with contextlib.suppress(asyncio.CancelledError):
         await task
-    for _ in range(500):
-        if simulator.requests[-1].disconnected:
-            break
-        await asyncio.sleep(0.01)
+    await until(lambda: simulator.requests[-1].disconnected, "the disconnect noted")
     record = simulator.requests[-1]
     assert record.disconnected and not record.completed
     assert record.chunks_sent < 400

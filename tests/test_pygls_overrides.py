@@ -30,6 +30,7 @@ from grok_lsp.server.pygls_overrides import (
     LATE_CANCEL_LOG,
     OVERRIDES,
     GrokProtocol,
+    StdioLanguageServer,
     is_late_cancel_log,
     new_stop_event,
     notify_json,
@@ -92,6 +93,33 @@ def test_overridden_methods_keep_pygls_signatures(name: str) -> None:
     ours = inspect.signature(getattr(GrokProtocol, name))
     theirs = inspect.signature(getattr(LanguageServerProtocol, name))
     assert list(ours.parameters) == list(theirs.parameters)
+
+
+@pytest.mark.parametrize("name", ["start_io", "report_server_error"])
+def test_overridden_server_methods_keep_pygls_signatures(name: str) -> None:
+    ours = inspect.signature(getattr(StdioLanguageServer, name))
+    theirs = inspect.signature(getattr(LanguageServer, name))
+    assert list(ours.parameters) == list(theirs.parameters)
+
+
+def test_still_needed_pygls_answers_an_unreadable_message_with_a_pop_up() -> None:
+    # report_server_error: JSON-RPC wants a parse error with id null; pygls shows a message.
+    server, _, written = bare_server()
+    server.report_server_error(json.JSONDecodeError("Expecting value", "{not json", 1), Exception)
+    (sent,) = _bodies(written)
+    assert sent["method"] == "window/showMessage" and "error" not in sent
+
+
+def test_still_needed_pygls_start_io_reads_stdin_on_a_worker_thread() -> None:
+    # start_io: pygls's loop takes StdinAsyncReader (thread pool, skips lines that are no
+    # header) with no way to pass a reader of ours; server/stdio.py reads on the loop.
+    assert list(inspect.signature(LanguageServer.start_io).parameters) == [
+        "self",
+        "stdin",
+        "stdout",
+    ]
+    source = inspect.getsource(LanguageServer._start_io_async)
+    assert "StdinAsyncReader(" in source and "run_async(" in source
 
 
 def test_still_needed_pygls_answers_a_late_reply_by_raising() -> None:

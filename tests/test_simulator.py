@@ -13,6 +13,7 @@ import pytest
 
 from grok_lsp.simulator import RequestRecord, Simulator
 from grok_lsp.simulator.answers import read_prompt
+from tests.waiting import until_sync
 
 KEY = {"Authorization": "Bearer test-key-0123456789"}
 PYTHON_SELECTION = """Explain this.
@@ -85,16 +86,6 @@ def stream(sim: Simulator, msgs: list[dict[str, str]], **extra: Any) -> httpx.Re
     response = post(sim, body, headers=headers)
     assert response.status_code == 200, response.text
     return response
-
-
-def wait_for(predicate: Any, seconds: float = 10.0) -> bool:
-    """Polls a condition with a generous bound (no timing assertions)."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.01)
-    return False
 
 
 def test_streamed_explanation_quotes_the_code_and_ends_with_done(simulator: Simulator) -> None:
@@ -320,7 +311,7 @@ def test_a_client_leaving_mid_stream_is_recorded(simulator: Simulator, control: 
                 break
     left_at = time.monotonic()
 
-    assert wait_for(lambda: simulator.requests[0].disconnected)
+    until_sync(lambda: simulator.requests[0].disconnected, "the disconnect noted")
     record = simulator.requests[0]
     assert not record.completed
     assert record.ended_at is not None
@@ -348,7 +339,7 @@ def test_stopping_cuts_a_stalled_stream_and_leaves_no_thread() -> None:
 
     reader = threading.Thread(target=read_stalled_stream)
     reader.start()
-    assert wait_for(lambda: bool(sim.requests) and sim.requests[0].chunks_sent == 1)
+    until_sync(lambda: bool(sim.requests) and sim.requests[0].chunks_sent == 1, "one chunk sent")
     sim.stop()
     reader.join(10)
 

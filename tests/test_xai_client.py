@@ -36,6 +36,7 @@ from grok_lsp.xai import (
     StreamTimeoutError,
     UsageReport,
 )
+from tests.waiting import until
 
 KEY = "xai-FAKEKEY-9f8e7d6c5b4a"
 ChatXAI = functools.partial(AsyncXAI, api="chat-completions")
@@ -337,12 +338,9 @@ async def test_cancel_closes_the_connection_at_once(client: AsyncXAI, simulator:
 
 
 async def wait_for_disconnect(simulator: Any) -> Any:
-    for _ in range(150):  # the server notices the disconnect asynchronously
-        record = chats(simulator)[0]
-        if record.disconnected:
-            break
-        await asyncio.sleep(0.02)
-    return record
+    # The server notices the disconnect asynchronously.
+    await until(lambda: chats(simulator)[0].disconnected, "the disconnect noted")
+    return chats(simulator)[0]
 
 
 async def test_closing_the_stream_early_closes_the_connection(
@@ -358,18 +356,21 @@ async def test_closing_the_stream_early_closes_the_connection(
 
 
 async def test_cancel_during_backoff_is_immediate() -> None:
+    attempts: list[httpx.Request] = []
+
     def busy(request: httpx.Request) -> httpx.Response:
+        attempts.append(request)
         return httpx.Response(503, json={"error": "busy"}, headers={"retry-after": "30"})
 
     transport = httpx.MockTransport(busy)
     async with ChatXAI(KEY, "http://sim.invalid/v1", transport=transport) as xai:
         task = asyncio.create_task(xai.chat(ask()))
-        await asyncio.sleep(0.1)
-        started = time.monotonic()
+        await until(lambda: attempts, "the first attempt, answered 503")
         task.cancel()
+        # Not a timing: the backoff is 30 s, so a cancel that waited it out would hang here.
         with pytest.raises(asyncio.CancelledError):
-            await task
-        assert time.monotonic() - started < 1
+            await asyncio.wait_for(task, 10)
+        assert len(attempts) == 1  # cancelled in the backoff, before any retry
 
 
 async def test_connect_errors_are_retried_then_reported() -> None:

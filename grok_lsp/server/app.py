@@ -3,30 +3,20 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import json
 import logging
-import sys
 from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
-from pygls.exceptions import JsonRpcException, JsonRpcInvalidRequest, JsonRpcParseError
-from pygls.io_ import run_async
-from pygls.lsp.server import LanguageServer
 
 from grok_lsp import __version__
 from grok_lsp.assistant.answering import Assistant
 from grok_lsp.assistant.usage import UsageTotals
 from grok_lsp.server.clients import Client
 from grok_lsp.server.messages import with_grok
-from grok_lsp.server.pygls_overrides import (
-    FramedStdinReader,
-    GrokProtocol,
-    new_stop_event,
-)
+from grok_lsp.server.pygls_overrides import GrokProtocol, StdioLanguageServer
 from grok_lsp.server.running import RunningRequests
 from grok_lsp.server.secrets import Secrets
-from grok_lsp.server.stdio import CoalescingStdoutWriter, pipe_reader, reads_on_loop
+from grok_lsp.server.stdio import CoalescingStdoutWriter
 from grok_lsp.server.tracking import AnchoredAnswers
 from grok_lsp.settings import Settings
 from grok_lsp.xai.events import Usage
@@ -37,7 +27,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 
-class GrokLanguageServer(LanguageServer):
+class GrokLanguageServer(StdioLanguageServer):
     def __init__(self, secrets: Secrets | None = None) -> None:
         super().__init__("grok-lsp", __version__, protocol_cls=GrokProtocol)
         self.settings = Settings()
@@ -105,63 +95,13 @@ class GrokLanguageServer(LanguageServer):
 
         task.add_done_callback(done)
 
-    def report_server_error(self, error: Exception, source: Any) -> None:
-        """Answer unreadable messages per JSON-RPC instead of a pop-up about the server."""
-        protocol = self.protocol
-        assert isinstance(protocol, GrokProtocol)
-        if isinstance(error, (json.JSONDecodeError, UnicodeDecodeError)):
-            protocol.answer_error(None, JsonRpcParseError("Parse error: the message is not JSON"))
-        elif isinstance(error, AttributeError) and source is JsonRpcException:
-            # json.loads gave something that is not an object: not a JSON-RPC message at all.
-            protocol.answer_error(None, JsonRpcInvalidRequest("a message must be a JSON object"))
-        elif isinstance(error, JsonRpcException) and source is JsonRpcException:
-            logger.warning("Unreadable message: %s", error)  # already answered
-        else:
-            super().report_server_error(error, source)
+    def on_loop_start(self, loop: asyncio.AbstractEventLoop) -> None:
+        if self.loop_monitor is not None:
+            self.loop_monitor.start(loop)
 
-    def start_io(self, stdin: Any = None, stdout: Any = None) -> None:
-        """pygls's stdio loop, with a reader that ends the session on broken framing.
-
-        A socket (as editors connect) or a pipe is read by the event loop itself; see
-        server/stdio.py.
-        """
-        stop_event = new_stop_event(self)
-        stdin = stdin or sys.stdin.buffer
-        stdout = stdout or sys.stdout.buffer
-        writer = CoalescingStdoutWriter(stdout)
-        self.protocol.set_writer(writer)
-
-        async def serve() -> None:
-            if self.loop_monitor is not None:
-                self.loop_monitor.start(asyncio.get_running_loop())
-            async with contextlib.AsyncExitStack() as stack:
-                reader: Any
-                if reads_on_loop(stdin, stdout):
-                    logger.debug("Reading stdin on the event loop")
-                    reader = await stack.enter_async_context(pipe_reader(stdin))
-                else:
-                    logger.debug("Reading stdin on a worker thread")
-                    reader = FramedStdinReader(stdin, self.thread_pool)
-                await run_async(
-                    stop_event=stop_event,
-                    reader=reader,
-                    protocol=self.protocol,
-                    logger=logger,
-                    error_handler=self.report_server_error,
-                )
-
-        try:
-            asyncio.run(serve())
-        except BrokenPipeError:
-            logger.error("Connection to the client is lost; shutting down.")
-        except (KeyboardInterrupt, SystemExit):
-            pass
-        finally:
-            with contextlib.suppress(OSError, ValueError):
-                writer.flush()  # what the last turn of the loop sent
-            if self._assistant is not None:  # the client left without `shutdown`
-                self._assistant.close_store()
-            self.shutdown()  # type: ignore[no-untyped-call]
+    def on_io_end(self) -> None:
+        if self._assistant is not None:  # the client left without `shutdown`
+            self._assistant.close_store()
 
     def flush_output(self) -> None:
         """Send what this turn of the loop has written so far, now (see CoalescingStdoutWriter)."""

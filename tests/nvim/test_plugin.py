@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from grok_lsp.simulator import RequestRecord, Simulator
 from grok_lsp.simulator.answers import answer_text, read_prompt
+from tests.waiting import until_sync
 
 from .conftest import TEST_KEY, Scenario
 
@@ -99,12 +98,12 @@ def test_refactor_changes_the_buffer_and_one_undo_restores_it(
 
 def _eventually_disconnected(simulator: Simulator, timeout_s: float = 10) -> RequestRecord:
     """The simulator notes the disconnect when it next writes: poll, bounded."""
-    deadline = time.monotonic() + timeout_s
-    while True:
-        record = chats(simulator)[-1]
-        if record.disconnected or record.completed or time.monotonic() > deadline:
-            return record
-        time.sleep(0.05)
+    until_sync(
+        lambda: chats(simulator)[-1].disconnected or chats(simulator)[-1].completed,
+        "the stream's end noted",
+        timeout_s,
+    )
+    return chats(simulator)[-1]
 
 
 def test_follow_up_question_carries_the_history(scenario: Scenario, simulator: Simulator) -> None:

@@ -1,10 +1,10 @@
 """Reliability suite: real grok-lsp processes with debug logging, every byte they write kept.
 
 Every server started here runs as `python -m grok_lsp --log-level DEBUG --log-file F`; its
-stdout and stderr are copied as the test client reads them. When a server stops, all it
-wrote (LSP output, stderr, log file, state dir with transcripts) is scanned for the test
-keys. The `ledger` counts what was tried; `python -m tests.reliability.report` turns it
-into docs/reliability.md.
+stdout and stderr are kept as the test client reads them (tests/server/harness.py). When a
+server stops, all it wrote (LSP output, stderr, log file, state dir with transcripts) is
+scanned for the test keys. The `ledger` counts what was tried;
+`python -m tests.reliability.report` turns it into docs/reliability.md.
 """
 
 from __future__ import annotations
@@ -26,7 +26,6 @@ import pytest_asyncio
 from lsprotocol import types
 
 from grok_lsp.simulator import Simulator
-from tests.positions import whole_lines
 from tests.server import harness
 from tests.server.harness import TEST_KEY, Editor
 
@@ -36,7 +35,6 @@ OPTION_KEY = "xai-OPTIONKEY-fedcba9876543210"
 # The grok.com session cookie's value, given as grokWebCookies or GROK_WEB_COOKIES.
 COOKIE_SECRET = "COOKIESECRET-0123456789abcdef"
 KEYS = (TEST_KEY, OPTION_KEY, COOKIE_SECRET)
-WHOLE = whole_lines(0, 99)
 
 
 class Ledger:
@@ -78,8 +76,6 @@ class Server:
     editor: Editor
     log_file: Path
     state_dir: Path
-    stdout: bytearray
-    stderr: bytearray
     requested: dict[str, int] = attrs.Factory(dict)  # edit requests per uri
     has_bug: bool = False  # started with an injected bug: its traceback is expected
 
@@ -89,7 +85,15 @@ class Server:
 
     @property
     def process(self) -> asyncio.subprocess.Process:
-        return self.editor.client._server  # type: ignore[no-any-return]
+        return self.editor.process
+
+    @property
+    def stdout(self) -> bytearray:
+        return self.editor.stdout
+
+    @property
+    def stderr(self) -> bytearray:
+        return self.editor.stderr
 
     def outputs(self) -> list[tuple[str, bytes]]:
         """Every byte the server wrote: stdout, stderr, log file, all files in the state dir."""
@@ -125,22 +129,6 @@ OUTPUT_KINDS = {
     "logs": "stderr and the DEBUG log file",
     "state": "state dir (conversations, transcripts, previews)",
 }
-
-
-def _teeing(sink: bytearray, reader: Any) -> None:
-    readline, readexactly = reader.readline, reader.readexactly
-
-    async def tee_readline() -> bytes:
-        data: bytes = await readline()
-        sink.extend(data)
-        return data
-
-    async def tee_readexactly(n: int) -> bytes:
-        data: bytes = await readexactly(n)
-        sink.extend(data)
-        return data
-
-    reader.readline, reader.readexactly = tee_readline, tee_readexactly
 
 
 def server_command(log_file: Path, module: str = "grok_lsp") -> list[str]:
@@ -187,28 +175,14 @@ async def start_server(
     module: str = "grok_lsp",
     **env: str,
 ) -> Server:
-    stdout, stderr = bytearray(), bytearray()
-
-    def tee(client: Any) -> None:
-        start_io = client.start_io
-
-        async def start(*args: Any, **kw: Any) -> None:
-            await start_io(*args, **kw)
-            # The reader tasks exist but have not run yet: wrap their streams now.
-            _teeing(stdout, client._server.stdout)
-            _teeing(stderr, client._server.stderr)
-
-        client.start_io = start
-
     editor = await harness.start_editor(
         harness.server_env(base_url, state_dir, **env),
         preset=preset,
         init_options=init_options,
         root=root,
         server_command=server_command(log_file, module),
-        on_client=tee,
     )
-    return Server(editor, log_file, state_dir, stdout, stderr)
+    return Server(editor, log_file, state_dir)
 
 
 async def stop_server(server: Server, ledger: Ledger) -> None:

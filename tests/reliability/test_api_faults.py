@@ -18,15 +18,15 @@ from lsprotocol import types
 from pygls.exceptions import JsonRpcException
 
 from grok_lsp.simulator import Simulator
+from tests.positions import WHOLE
 from tests.reliability.conftest import (
-    WHOLE,
     Ledger,
     Server,
     Servers,
     check_no_traceback,
     edit_request,
 )
-from tests.server.harness import until
+from tests.waiting import until
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 

@@ -12,9 +12,9 @@ from pygls.exceptions import JsonRpcException
 
 from grok_lsp.server.documents import MAX_SELECTION_CHARS
 from grok_lsp.simulator import Simulator
-from tests.positions import whole_lines
-from tests.reliability.conftest import WHOLE, Ledger, Server, Servers, edit_request
-from tests.server.harness import until
+from tests.positions import WHOLE, whole_lines
+from tests.reliability.conftest import Ledger, Server, Servers, edit_request
+from tests.waiting import until
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -327,7 +327,12 @@ async def test_100_cancellations_race_100_requests(
         futures.append((msg_id, asyncio.ensure_future(future)))
         if number % 2:  # half at once, half a little later
             protocol.notify(types.CANCEL_REQUEST, types.CancelParams(id=msg_id))
-    await asyncio.sleep(0.3)
+    # The other half once each of them is streaming its answer.
+    streaming = {f"file:///project/race-{number}.py" for number in range(0, 100, 2)}
+    await until(
+        lambda: streaming <= {item["uri"] for item in server.editor.stream},
+        "the requests not cancelled at once streaming",
+    )
     for msg_id, _ in futures[::2]:
         protocol.notify(types.CANCEL_REQUEST, types.CancelParams(id=msg_id))
     results = await asyncio.wait_for(

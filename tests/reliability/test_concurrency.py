@@ -9,7 +9,8 @@ from typing import Any
 
 from lsprotocol import types
 
-from tests.reliability.conftest import WHOLE, Ledger, Servers, edit_request
+from tests.positions import WHOLE
+from tests.reliability.conftest import Ledger, Servers, edit_request
 
 
 async def test_50_requests_over_20_documents(servers: Servers, sim: Any, ledger: Ledger) -> None:

@@ -10,8 +10,9 @@ from pathlib import Path
 from lsprotocol import types
 
 from grok_lsp.assistant.conversations import FILE_NAME
-from tests.reliability.conftest import WHOLE, Ledger, Server, Servers
-from tests.server.harness import until
+from tests.positions import WHOLE
+from tests.reliability.conftest import Ledger, Server, Servers
+from tests.waiting import until
 
 CODE = "def f(count):\n    return count\n"
 

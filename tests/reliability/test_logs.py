@@ -17,8 +17,8 @@ import pytest
 from lsprotocol import types
 from pygls.exceptions import JsonRpcException
 
+from tests.positions import WHOLE
 from tests.reliability.conftest import (
-    WHOLE,
     Ledger,
     Server,
     Servers,
@@ -26,7 +26,7 @@ from tests.reliability.conftest import (
     edit_request,
     tracebacks,
 )
-from tests.server.harness import until
+from tests.waiting import until
 
 CODE = "def f(count):\n    return count\n"
 ROOT = Path(__file__).resolve().parents[2]

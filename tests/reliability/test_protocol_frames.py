@@ -1,21 +1,26 @@
 """Malformed JSON-RPC on a raw stdin: answered as the JSON-RPC spec says, or a clean exit.
 
 Never a hang: after each bad frame a valid request must be answered, or the process
-must have exited.
+must have exited. The bytes go through bench/lsp.py's client, which writes them as given.
 """
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+import pytest_asyncio
 
+from bench.lsp import LspClient, frame, message
 from grok_lsp.simulator import Simulator
-from tests.reliability.conftest import KEYS, Ledger
-from tests.reliability.rawlsp import RawServer, frame, initialize, message
+from tests.reliability.conftest import KEYS, Ledger, server_command
 from tests.server.harness import server_env
+from tests.waiting import until
 
+StartRaw = Callable[[], Awaitable[LspClient]]
 PARSE_ERROR, INVALID_REQUEST, METHOD_NOT_FOUND, INVALID_PARAMS = -32700, -32600, -32601, -32602
 
 # (name, bytes after a successful initialize, expected error code, id it must carry)
@@ -59,74 +64,138 @@ DESYNCED: list[tuple[str, bytes]] = [
 ]
 
 
-@pytest.fixture
-def raw(sim: Simulator, tmp_path: Path, ledger: Ledger) -> Any:
-    started: list[RawServer] = []
+def initialize(msg_id: int) -> bytes:
+    return message(
+        {
+            "jsonrpc": "2.0",
+            "id": msg_id,
+            "method": "initialize",
+            "params": {"capabilities": {}, "processId": None, "rootUri": None},
+        }
+    )
 
-    def start() -> RawServer:
-        server = RawServer(server_env(sim.base_url, tmp_path / "state"), tmp_path / "raw.log")
+
+@pytest_asyncio.fixture
+async def raw(sim: Simulator, tmp_path: Path, ledger: Ledger) -> AsyncIterator[StartRaw]:
+    started: list[LspClient] = []
+    log, stderr = tmp_path / "raw.log", tmp_path / "raw.stderr"
+
+    async def start() -> LspClient:
+        env = server_env(sim.base_url, tmp_path / "state")
+        server = await LspClient.spawn(server_command(log), env, stderr, "pipes", keep=True)
         started.append(server)
-        server.send(initialize(1))
-        assert server.response(1, 10) is not None, "initialize was not answered"
+        await asyncio.wait_for(server.initialize({}), 10)
         return server
 
     yield start
     for server in started:
-        written = server.stop() + (tmp_path / "raw.log").read_bytes()
+        await server.shutdown()
+        written = _written(server, log, stderr)
         ledger.count("bytes scanned for the key", len(written))
         assert not any(key.encode() in written for key in KEYS)
 
 
+def _written(server: LspClient, *files: Path) -> bytes:
+    """Everything the server wrote: stdout as read, stderr and the log file."""
+    assert server.stdout is not None
+    return bytes(server.stdout) + b"".join(f.read_bytes() for f in files if f.is_file())
+
+
+async def _answer_or_exit(server: LspClient, ids: tuple[int, ...], what: str) -> bool:
+    """True once one of these requests is answered, False once the server closed stdout.
+
+    The server reads in order: an answer to a later request proves every earlier message
+    was read and, if it was to be answered, answered."""
+    await until(
+        lambda: server.stdout_closed or any(server.response(i) for i in ids), what, seconds=5
+    )
+    return any(server.response(i) for i in ids)
+
+
+def _error(server: LspClient, msg_id: Any) -> dict[str, Any] | None:
+    errors = [m for m in server.messages or [] if "error" in m and m.get("id") == msg_id]
+    return errors[0] if errors else None
+
+
 @pytest.mark.parametrize(("name", "data", "code", "msg_id"), ANSWERED, ids=[a[0] for a in ANSWERED])
-def test_bad_message_is_answered_per_json_rpc(
-    raw: Any, ledger: Ledger, name: str, data: bytes, code: int, msg_id: Any
+async def test_bad_message_is_answered_per_json_rpc(
+    raw: StartRaw, ledger: Ledger, name: str, data: bytes, code: int, msg_id: Any
 ) -> None:
-    server = raw()
-    server.send(data)
-    error = server.wait_for(lambda m: "error" in m and m.get("id") == msg_id, 5)
+    server = await raw()
+    await server.send_bytes(data)
+    await server.send_bytes(initialize(99))  # still serving?
+    await _answer_or_exit(server, (99,), f"{name}: an answer or an exit (a hang)")
     ledger.count("bad inputs tried")
-    server.send(initialize(99))  # still serving?
-    alive = server.response(99, 5) is not None
-    assert alive or server.process.poll() is not None, f"{name}: hang, no answer and no exit"
+    error = _error(server, msg_id)
     assert error is not None, f"{name}: no JSON-RPC error response (code {code}, id {msg_id})"
     assert error["error"]["code"] == code, error
     ledger.row("JSON-RPC frame", name, f"answered error {code}, then served on")
 
 
 @pytest.mark.parametrize(("name", "data"), DESYNCED, ids=[d[0] for d in DESYNCED])
-def test_broken_framing_recovers_or_exits(raw: Any, ledger: Ledger, name: str, data: bytes) -> None:
-    server = raw()
-    server.send(data)
-    server.send(initialize(99) + initialize(100))
-    answered = server.wait_for(lambda m: m.get("id") in (99, 100) and "method" not in m, 5)
+async def test_broken_framing_recovers_or_exits(
+    raw: StartRaw, ledger: Ledger, name: str, data: bytes
+) -> None:
+    server = await raw()
+    await server.send_bytes(data)
+    await server.send_bytes(initialize(99) + initialize(100))
+    what = f"{name}: the server neither answered nor exited (hang)"
+    answered = await _answer_or_exit(server, (99, 100), what)
     ledger.count("bad inputs tried")
-    if answered is None:
-        assert server.exited_within(1), f"{name}: the server neither answered nor exited (hang)"
-        outcome = f"exited with code {server.process.returncode}"
-    else:
+    if answered:
         outcome = "resynchronised and answered the next request"
+    else:
+        code = await asyncio.wait_for(server.process.wait(), 5)
+        outcome = f"exited with code {code}"
     ledger.row("JSON-RPC frame", name, outcome)
 
 
-def test_content_length_beyond_the_end_then_eof_exits(raw: Any, ledger: Ledger) -> None:
-    server = raw()
-    server.send(b"Content-Length: 99999\r\n\r\n{}")
+async def test_content_length_beyond_the_end_then_eof_exits(raw: StartRaw, ledger: Ledger) -> None:
+    server = await raw()
+    await server.send_bytes(b"Content-Length: 99999\r\n\r\n{}")
     server.close_stdin()
-    assert server.exited_within(2), "stdin ended mid-body: the server did not exit"
+    # A deadline for a hang, not a timing: the exit follows the EOF at once.
+    await asyncio.wait_for(server.process.wait(), 2)
     ledger.count("bad inputs tried")
     ledger.row("JSON-RPC frame", "Content-Length past the end, then EOF", "exited within 2 s")
 
 
-def test_exit_right_behind_shutdown_ends_quietly(raw: Any, ledger: Ledger, tmp_path: Path) -> None:
+async def test_exit_right_behind_shutdown_ends_quietly(
+    raw: StartRaw, ledger: Ledger, tmp_path: Path
+) -> None:
     # Clients should wait for shutdown's answer; one that sends both in one write must not
     # make the server write to a closed stdout (it printed a traceback).
-    server = raw()
-    server.send(
+    server = await raw()
+    await server.send_bytes(
         message({"jsonrpc": "2.0", "id": 2, "method": "shutdown"})
         + message({"jsonrpc": "2.0", "method": "exit"})
     )
-    assert server.exited_within(5), "shutdown + exit in one write: the server did not exit"
-    written = server.stop() + (tmp_path / "raw.log").read_bytes()
+    assert await asyncio.wait_for(server.process.wait(), 5) == 0
+    await until(lambda: server.stdout_closed, "the end of the server's stdout")
+    written = _written(server, tmp_path / "raw.log", tmp_path / "raw.stderr")
     assert b"Traceback" not in written, written.decode(errors="replace")[-2000:]
     ledger.count("bad inputs tried")
     ledger.row("JSON-RPC frame", "exit in the same write as shutdown", "exited, no traceback")
+
+
+async def test_a_huge_frame_is_read_whole_and_served_on(
+    raw: StartRaw, sim: Simulator, ledger: Ledger
+) -> None:
+    server = await raw()
+    sim.clear()
+    lines = 250_000
+    text = "value = 'ü'  # a line of filler\n" * (lines - 1) + "LAST_LINE_OF_THE_HUGE_FRAME\n"
+    uri = "file:///w/huge.py"
+    opened = {"uri": uri, "languageId": "python", "version": 1, "text": text}
+    data = message(
+        {"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {"textDocument": opened}}
+    )
+    await server.send_bytes(data)  # one frame, one write
+    last = {"start": {"line": lines - 1, "character": 0}, "end": {"line": lines, "character": 0}}
+    await asyncio.wait_for(server.command("grok.explain", {"uri": uri, "range": last}), 60)
+    assert "LAST_LINE_OF_THE_HUGE_FRAME" in sim.chats[-1].messages[-1]["content"]
+    ledger.count("bad inputs tried")
+    size = f"{len(data) / 1e6:.0f} MB"
+    ledger.row(
+        "JSON-RPC frame", f"one didOpen frame of {size} in one write", "read whole, served on"
+    )

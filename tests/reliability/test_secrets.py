@@ -10,23 +10,24 @@ import asyncio
 import os
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from lsprotocol import types
 from pygls.exceptions import JsonRpcException
 
 from grok_lsp.simulator import Simulator
+from tests.positions import WHOLE
 from tests.reliability.conftest import (
     COOKIE_SECRET,
     KEYS,
     OPTION_KEY,
-    WHOLE,
     Ledger,
     Server,
     Servers,
     edit_request,
 )
-from tests.server.harness import until
+from tests.waiting import until
 
 CODE = "def f(count):\n    return count\n"
 BAD_KEY = "bad-" + OPTION_KEY  # the simulator answers 400 and repeats this key in the body
@@ -185,6 +186,24 @@ async def test_plain_http_to_another_host_is_refused_unless_allowed(
     )
 
 
+def _connections_to(pid: int, port: int) -> int:
+    """How many TCP connections the process holds to this loopback port (from /proc)."""
+    inodes = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            target = os.readlink(fd)
+        except OSError:  # closed meanwhile
+            continue
+        if target.startswith("socket:["):
+            inodes.add(target[len("socket:[") : -1])
+    count = 0
+    for line in Path(f"/proc/{pid}/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        if int(fields[2].split(":")[1], 16) == port and fields[9] in inodes:
+            count += 1
+    return count
+
+
 def _children(pid: int) -> list[int]:
     found = []
     for entry in Path("/proc").iterdir():
@@ -210,10 +229,9 @@ async def test_client_vanishing_mid_stream(
     )
     await until(lambda: server.editor.stream, "the answer to start")
     pid = server.process.pid
-    sockets_before = [p for p in Path(f"/proc/{pid}/fd").iterdir() if "socket" in os.readlink(p)]
-    assert sockets_before  # the HTTP connection to the API is open
-    assert server.process.stdin is not None
-    server.process.stdin.close()
+    port = urlsplit(sim.base_url).port
+    assert port is not None and _connections_to(pid, port), "no open connection to the API"
+    server.editor.close_stdin()
     began = asyncio.get_running_loop().time()
     await asyncio.wait_for(server.process.wait(), 2)
     took = asyncio.get_running_loop().time() - began

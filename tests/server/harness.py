@@ -1,19 +1,34 @@
-"""A test editor: the real grok-lsp over stdio (pytest-lsp), plus a document model that
-applies the server's edits and reports them back with didChange, as an editor does."""
+"""The tests' one LSP client: the real grok-lsp over stdio, driven by pytest-lsp's client.
+
+`Editor` adds a document model that applies the server's edits and reports them back with
+didChange, as an editor does. The test spawns the server itself, the way VS Code and
+Neovim do (libuv: one socketpair per stdio stream), and connects pytest-lsp's client to it
+with pygls's public `run_async` and `set_writer`: so the test holds the process (pid, exit
+code), can end its stdin, and keeps every byte the server wrote to stdout and stderr,
+without reaching into pytest-lsp. Where a test must send bytes that no LSP client would
+(bad frames, half frames, huge frames, exit timing), it uses bench/lsp.py, the
+repository's one hand-written framing client (see its docstring).
+"""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
+import socket
 import sys
-from collections.abc import Callable
+import threading
 from pathlib import Path
 from typing import Any, Union
 
 import attrs
+from cattrs import Converter
 from lsprotocol import types
-from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
-from pytest_lsp.client import make_test_lsp_client
+from pygls.exceptions import PyglsError
+from pygls.io_ import run_async
+from pygls.protocol import default_converter
+from pytest_lsp import LanguageClient, client_capabilities
+from pytest_lsp.client import register_lsp_features
 
 from tests.positions import apply_edits, position_at
 
@@ -52,26 +67,49 @@ CLIENT_INFO: dict[str, types.ClientInfo] = {
 }
 
 
-async def until(predicate: Any, what: str, seconds: float = 15) -> None:
-    """Wait, polling, for what a test needs to have happened; fail at the deadline."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + seconds
-    while not predicate():
-        if loop.time() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.01)
-
-
 def field(result: Any, name: str) -> Any:
     """A field of a command's result, whether the client gave it as a dict or an object."""
     return result[name] if isinstance(result, dict) else getattr(result, name)
 
 
-class Editor:
-    """Holds the open documents and everything the server sent."""
+class RecordingReader:
+    """pygls's reader interface over the server's stdout, keeping every byte it reads."""
 
-    def __init__(self, client: LanguageClient) -> None:
+    def __init__(self, stream: asyncio.StreamReader, sink: bytearray) -> None:
+        self.stream = stream
+        self.sink = sink
+
+    async def readline(self) -> bytes:
+        data = await self.stream.readline()
+        self.sink.extend(data)
+        return data
+
+    async def readexactly(self, n: int) -> bytes:
+        data = await self.stream.readexactly(n)
+        self.sink.extend(data)
+        return data
+
+
+class Editor:
+    """Holds the server process, the open documents and everything the server sent."""
+
+    def __init__(
+        self,
+        client: LanguageClient,
+        process: asyncio.subprocess.Process,
+        stdin: asyncio.StreamWriter,
+        stdout: asyncio.StreamReader,
+        stdout_end: asyncio.StreamWriter,
+    ) -> None:
         self.client = client
+        self.process = process
+        self._stdin = stdin
+        self._stdout = stdout
+        self._stdout_end = stdout_end  # owns our end of the stdout socket: closed last
+        self.stdout = bytearray()  # every byte the server wrote, as read
+        self.stderr = bytearray()
+        self._reading = threading.Event()  # pygls's loop ends when it is set
+        self._tasks: list[asyncio.Task[Any]] = []
         self.texts: dict[str, str] = {}
         self.versions: dict[str, int] = {}
         self.encoding = "utf-16"
@@ -85,6 +123,55 @@ class Editor:
         self.capabilities = types.ServerCapabilities()
         self.choose: str | None = None  # the button to choose in showMessageRequest
         self.fail_message_requests = False  # answer showMessageRequest with an error
+
+    def connect(self) -> None:
+        """Read the server's output into the client; a server that dies fails pending requests."""
+        assert self.process.stderr is not None
+        self.client.protocol.set_writer(self._stdin)
+        self._tasks = [
+            asyncio.ensure_future(
+                run_async(
+                    stop_event=self._reading,
+                    reader=RecordingReader(self._stdout, self.stdout),
+                    protocol=self.client.protocol,
+                    error_handler=self.client.report_server_error,
+                )
+            ),
+            asyncio.ensure_future(self._copy_stderr(self.process.stderr)),
+            asyncio.ensure_future(self._watch_exit()),
+        ]
+
+    async def _copy_stderr(self, stream: asyncio.StreamReader) -> None:
+        while data := await stream.read(1 << 16):  # not by line: a line may be any length
+            self.stderr.extend(data)
+            sys.stderr.buffer.write(data)  # shown with the test's output when it fails
+
+    async def _watch_exit(self) -> None:
+        code = await self.process.wait()
+        if not self.stopped:  # unasked: no request waits forever for an answer
+            reason = f"the server exited with code {code}"
+            self.client.report_server_error(ConnectionError(reason), PyglsError)
+
+    async def close(self) -> None:
+        """After shutdown/exit, or to end a server that does not answer any more."""
+        self.stopped = True
+        await self.client.stop()
+        try:
+            await asyncio.wait_for(self.process.wait(), 10)
+        except asyncio.TimeoutError:
+            self.process.kill()
+            await self.process.wait()
+        self._reading.set()
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(asyncio.gather(*self._tasks, return_exceptions=True), 5)
+        for task in self._tasks:
+            task.cancel()
+        self._stdin.close()
+        self._stdout_end.close()
+
+    def close_stdin(self) -> None:
+        """End the server's stdin, as an editor that goes away does."""
+        self._stdin.close()
 
     def open(self, uri: str, text: str, language_id: str = "python") -> None:
         self.texts[uri] = text
@@ -162,17 +249,20 @@ class Editor:
         return [m.message for m in self.client.messages if kind is None or m.type == kind]
 
 
-def fix_code_action_parsing(client: Any) -> None:
-    """lsprotocol reads every code action that has a `command` as a bare Command; undo that."""
+def converter() -> Converter:
+    """pygls's converter, but a code action with a `command` object is not read as a bare
+    Command (lsprotocol reads every one that has a `command` so)."""
+    made = default_converter()
 
     def structure(value: Any, _: Any) -> types.Command | types.CodeAction:
         kind = types.Command if isinstance(value.get("command"), str) else types.CodeAction
-        return client.protocol._converter.structure(value, kind)  # type: ignore[no-any-return]
+        return made.structure(value, kind)  # type: ignore[no-any-return]
 
-    client.protocol._converter.register_structure_hook(
+    made.register_structure_hook(
         Union[types.Command, types.CodeAction],  # noqa: UP007 - the exact key lsprotocol uses
         structure,
     )
+    return made
 
 
 def server_env(base_url: str, state_dir: Path, **extra: str) -> dict[str, str]:
@@ -180,6 +270,33 @@ def server_env(base_url: str, state_dir: Path, **extra: str) -> dict[str, str]:
     env.update(XAI_BASE_URL=base_url, XAI_API_KEY=TEST_KEY, GROK_LSP_STATE_DIR=str(state_dir))
     env.update(extra)
     return env
+
+
+async def spawn(
+    command: list[str], env: dict[str, str]
+) -> tuple[
+    asyncio.subprocess.Process, asyncio.StreamWriter, asyncio.StreamReader, asyncio.StreamWriter
+]:
+    """The server with a socketpair for stdin and one for stdout, as libuv spawns it.
+
+    Returns the process, the writer of its stdin, the reader of its stdout and the writer
+    that owns our end of stdout's socket (dropping it would close the socket)."""
+    ours_in, theirs_in = socket.socketpair()
+    ours_out, theirs_out = socket.socketpair()
+    try:
+        process = await asyncio.create_subprocess_exec(
+            *command,
+            stdin=theirs_in.fileno(),
+            stdout=theirs_out.fileno(),
+            stderr=asyncio.subprocess.PIPE,
+            env=env,
+        )
+    finally:
+        theirs_in.close()
+        theirs_out.close()
+    _, stdin = await asyncio.open_connection(sock=ours_in)
+    stdout, stdout_end = await asyncio.open_connection(sock=ours_out)
+    return process, stdin, stdout, stdout_end
 
 
 async def start_editor(
@@ -191,20 +308,18 @@ async def start_editor(
     configuration: dict[str, Any] | None = None,
     client: str | None = None,
     server_command: list[str] | None = None,
-    on_client: Callable[[LanguageClient], None] | None = None,
 ) -> Editor:
     """A real grok-lsp started as `preset` would; `client` names its clientInfo (none: no name).
 
-    `server_command` replaces `python -m grok_lsp`; `on_client` sees the client before it
-    starts the server (the reliability suite tees the raw bytes there).
+    `server_command` replaces `python -m grok_lsp`.
     """
     holder: dict[str, Editor] = {}
     if client is None and preset in ("eglot",):
         client = preset
 
     def factory() -> LanguageClient:
-        client = make_test_lsp_client()
-        fix_code_action_parsing(client)
+        client = LanguageClient(converter_factory=converter)
+        register_lsp_features(client)  # pytest-lsp's own: configuration, messages, progress
         for section, values in (configuration or {}).items():
             client.set_configuration(values, section=section)
 
@@ -239,19 +354,13 @@ async def start_editor(
             chosen = [a for a in params.actions or [] if a.title == editor.choose]
             return chosen[0] if chosen else None
 
-        if on_client is not None:
-            on_client(client)
         return client
 
-    config = ClientServerConfig(
-        server_command=server_command or [sys.executable, "-m", "grok_lsp"],
-        server_env=env,
-        client_factory=factory,
-    )
     client_info = CLIENT_INFO[client] if client is not None else None
-    lsp_client = await config.start()
-    editor = holder["editor"] = Editor(lsp_client)
-    assert isinstance(lsp_client, LanguageClient)
+    lsp_client = factory()
+    process, *streams = await spawn(server_command or [sys.executable, "-m", "grok_lsp"], env)
+    editor = holder["editor"] = Editor(lsp_client, process, *streams)
+    editor.connect()
     options = {"streamNotifications": True, **(init_options or {})}
     result = await lsp_client.initialize_session(
         types.InitializeParams(
@@ -273,4 +382,4 @@ async def stop_editor(editor: Editor) -> None:
     try:
         await asyncio.wait_for(editor.client.shutdown_session(), 10)
     finally:
-        await editor.client.stop()
+        await editor.close()

@@ -10,12 +10,12 @@ import pytest
 from lsprotocol import types
 from pygls.exceptions import JsonRpcException
 
-from tests.positions import whole_lines
+from tests.positions import WHOLE
 from tests.server.conftest import StartEditor
-from tests.server.harness import TEST_KEY, until
+from tests.server.harness import TEST_KEY
+from tests.waiting import until
 
 SLOW = "# [[sim tps=20 tokens=400]]\ndef f(count):\n    return count\n"
-WHOLE = whole_lines(0, 3)
 
 
 async def _assert_cancelled(

@@ -8,13 +8,12 @@ from typing import Any
 from lsprotocol import types
 
 from grok_lsp.assistant.actions import ASK, SYSTEM_PROMPT
-from tests.positions import whole_lines
+from tests.positions import WHOLE
 from tests.server.conftest import StartEditor
 from tests.server.harness import field as _field
 from tests.server.harness import stop_editor
 
 SOURCE = "def add(a, b):\n    return a + b\n"
-WHOLE = whole_lines(0, 2)
 
 
 async def test_follow_up_question_carries_the_history(

@@ -12,12 +12,12 @@ import pytest
 from lsprotocol import types
 from pygls.exceptions import JsonRpcException
 
-from tests.positions import whole_lines
+from tests.positions import WHOLE
 from tests.server.conftest import StartEditor
-from tests.server.harness import Editor, field, until
+from tests.server.harness import Editor, field
+from tests.waiting import until
 
 CODE = "def total(items):\n    return sum(items)\n"
-WHOLE = whole_lines(0, 9)
 # The simulator streams this document's answers at 20 tokens/s: a few seconds each.
 SLOW = "# [[sim tps=20]]\n"
 ENDLESS = "# [[sim tps=20 tokens=400]]\n"

@@ -13,6 +13,7 @@ from pygls.exceptions import JsonRpcException
 from tests.positions import whole_lines
 from tests.server.conftest import StartEditor
 from tests.server.harness import field as _field
+from tests.waiting import until
 
 
 async def test_refactor_applies_one_versioned_minimal_edit(
@@ -263,8 +264,4 @@ async def test_a_suggestion_follows_its_renamed_file(launch: StartEditor, worksp
 
 
 async def _wait_for_stream(editor: Any) -> None:
-    for _ in range(500):
-        if editor.stream:
-            return
-        await asyncio.sleep(0.01)
-    raise AssertionError("no grok/stream notification arrived")
+    await until(lambda: editor.stream, "a grok/stream notification")

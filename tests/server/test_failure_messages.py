@@ -11,12 +11,12 @@ import pytest
 from lsprotocol import types
 from pygls.exceptions import JsonRpcException
 
-from tests.positions import whole_lines
+from tests.positions import WHOLE
 from tests.server.conftest import StartEditor
-from tests.server.harness import Editor, until
+from tests.server.harness import Editor
+from tests.waiting import until
 
 CODE = "x = 1\n"
-WHOLE = whole_lines(0, 5)
 BAD_KEY = "bad-key-0123456789"  # the simulator answers 400 "Incorrect API key provided"
 
 

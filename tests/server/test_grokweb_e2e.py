@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import re
 from pathlib import Path
 from typing import Any
@@ -12,15 +11,15 @@ import pytest
 from pygls.exceptions import JsonRpcException
 
 from grok_lsp.assistant.actions import EXPLAIN, REFACTOR
-from tests.positions import whole_lines
+from tests.positions import WHOLE, whole_lines
 from tests.server.conftest import StartEditor
 from tests.server.harness import Editor, stop_editor
 from tests.server.harness import field as _field
+from tests.waiting import until
 
 COOKIES = "sso=abc; other=1"
 NEW = "/rest/app-chat/conversations/new"
 SOURCE = "def add(a, b):\n    return a + b\n"
-WHOLE = whole_lines(0, 2)
 
 
 async def _grok_web(
@@ -139,12 +138,12 @@ async def test_missing_or_rejected_cookies_tell_the_user_how_to_sign_in(
         await editor.command("grok.explain", {"uri": uri, "range": WHOLE})
     error = str(raised.value)
     assert says in error and "grokWebCookies" in error and "https://grok.com" in error
-    for _ in range(500):  # the message with its button comes from a background task
-        shown = [m for m in editor.messages() if "grokWebCookies" in m]
-        if shown:
-            break
-        await asyncio.sleep(0.01)
-    assert shown and says in shown[0]
+    # The message with its button comes from a background task.
+    await until(
+        lambda: any("grokWebCookies" in m for m in editor.messages()), "the sign-in message"
+    )
+    shown = [m for m in editor.messages() if "grokWebCookies" in m]
+    assert says in shown[0]
     assert editor.offered_actions == ["Sign in to grok.com"]
     assert all("bad-expired" not in m for m in editor.messages())
     if cookies is None or "sso=" not in cookies:

@@ -7,10 +7,8 @@ from pathlib import Path
 
 from lsprotocol import types
 
-from tests.positions import whole_lines
+from tests.positions import WHOLE
 from tests.server.conftest import StartEditor
-
-WHOLE = whole_lines(0, 1)
 
 
 def progress_messages(editor: object, token: str) -> list[str]:

@@ -1,4 +1,5 @@
-"""Fix with diagnostics, user actions, models, superseding, configuration pull."""
+"""Commands: fix with the diagnostics, user actions, the newest request wins, the pulled
+configuration and an empty range apply, usage and cost are reported."""
 
 from __future__ import annotations
 
@@ -7,14 +8,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from lsprotocol import types
 from pygls.exceptions import JsonRpcException
 
-from tests.positions import whole_lines
+from tests.positions import WHOLE
 from tests.server.conftest import StartEditor
 from tests.server.harness import field as _field
-
-WHOLE = whole_lines(0, 2)
+from tests.waiting import until
 
 
 async def test_fix_uses_the_overlapping_diagnostics(
@@ -69,13 +68,6 @@ async def test_user_defined_actions_explain_and_edit(
     assert editor.applied_edits[-1].label == "Grok: Rename x"
 
 
-async def test_models_lists_what_the_api_offers(launch: StartEditor) -> None:
-    editor = await launch("minimal", {"model": "grok-3"})
-    result = await editor.command("grok.models", {})
-    assert "grok-4.3" in _field(result, "models") and "grok-3" in _field(result, "models")
-    assert _field(result, "current") == "grok-3"
-
-
 async def test_a_new_request_of_the_same_action_supersedes_the_older(
     launch: StartEditor, simulator: Any, workspace: Path
 ) -> None:
@@ -83,10 +75,7 @@ async def test_a_new_request_of_the_same_action_supersedes_the_older(
     uri = (workspace / "slow.py").as_uri()
     editor.open(uri, "# [[sim tps=20 tokens=300]]\nx = 1\n")
     first = asyncio.ensure_future(editor.command("grok.explain", {"uri": uri, "range": WHOLE}))
-    for _ in range(500):
-        if editor.stream:
-            break
-        await asyncio.sleep(0.01)
+    await until(lambda: editor.stream, "the first answer streaming")
     second = asyncio.ensure_future(
         editor.command(
             "grok.explain",
@@ -173,109 +162,3 @@ async def test_usage_and_cost_are_reported(launch: StartEditor, workspace: Path)
     shown = await editor.command("grok.conversation.show", {"uri": uri})
     assert _field(_field(shown, "usage"), "requests") == 2
     assert _field(_field(shown, "usage"), "costUsd") > 0
-
-
-async def test_an_unknown_model_names_the_available_ones(
-    launch: StartEditor, workspace: Path
-) -> None:
-    editor = await launch("vscode", {"model": "grok-99"})
-    uri = (workspace / "m.py").as_uri()
-    editor.open(uri, "x = 1\n")
-    with pytest.raises(JsonRpcException) as raised:
-        await editor.command("grok.explain", {"uri": uri, "range": WHOLE})
-    assert "404" in str(raised.value) and "Available models:" in str(raised.value)
-    assert "grok-4.3" in str(raised.value)
-
-
-async def test_model_aliases_resolve(launch: StartEditor, simulator: Any, workspace: Path) -> None:
-    editor = await launch(
-        "minimal", {"model": "fast", "modelAliases": {"fast": "grok-code-fast-1"}}
-    )
-    uri = (workspace / "m.py").as_uri()
-    editor.open(uri, "x = 1\n")
-    result = await editor.command("grok.explain", {"uri": uri, "range": WHOLE})
-    assert _field(result, "model") == "grok-code-fast-1"
-    assert simulator.chats[-1].body["model"] == "grok-code-fast-1"
-
-
-async def test_inline_completion_only_when_enabled(
-    launch: StartEditor, simulator: Any, workspace: Path
-) -> None:
-    off = await launch("neovim")
-    assert off.capabilities.inline_completion_provider is None
-    editor = await launch("neovim", {"inlineCompletion": {"enabled": True, "debounceMs": 0}})
-    assert editor.capabilities.inline_completion_provider is not None
-    uri = (workspace / "inl.py").as_uri()
-    editor.open(uri, "def add(a, b):\n    return \n")
-    params = types.InlineCompletionParams(
-        text_document=types.TextDocumentIdentifier(uri=uri),
-        position=types.Position(line=1, character=11),
-        context=types.InlineCompletionContext(
-            trigger_kind=types.InlineCompletionTriggerKind.Invoked
-        ),
-    )
-    result = await editor.client.text_document_inline_completion_async(params)
-    assert isinstance(result, types.InlineCompletionList)
-    assert [item.insert_text for item in result.items] == ["sim_completion()"]
-    completion = simulator.chats[-1]
-    assert completion.path == "/v1/responses"  # inline completion speaks the Responses API too
-    assert completion.max_output_tokens is not None and completion.max_output_tokens <= 128
-    assert "    return <CURSOR>\n" in completion.messages[-1]["content"]
-    again = await editor.client.text_document_inline_completion_async(params)
-    assert isinstance(again, types.InlineCompletionList) and again.items == result.items
-    assert len(simulator.chats) == 1  # the second answer came from the cache
-
-
-async def test_a_newer_inline_request_supersedes_the_older(
-    launch: StartEditor, simulator: Any, workspace: Path
-) -> None:
-    editor = await launch("vscode", {"inlineCompletion": {"enabled": True, "debounceMs": 300}})
-    uri = (workspace / "inl.py").as_uri()
-    editor.open(uri, "def add(a, b):\n    return \n")
-
-    def at(character: int) -> types.InlineCompletionParams:
-        return types.InlineCompletionParams(
-            text_document=types.TextDocumentIdentifier(uri=uri),
-            position=types.Position(line=1, character=character),
-            context=types.InlineCompletionContext(
-                trigger_kind=types.InlineCompletionTriggerKind.Automatic
-            ),
-        )
-
-    older = asyncio.ensure_future(editor.client.text_document_inline_completion_async(at(10)))
-    await asyncio.sleep(0.05)
-    newer = await editor.client.text_document_inline_completion_async(at(11))
-    first = await older
-    assert isinstance(first, types.InlineCompletionList) and not first.items
-    assert isinstance(newer, types.InlineCompletionList) and len(newer.items) == 1
-    assert len(simulator.chats) == 1  # the superseded request never reached the API
-
-
-async def test_inline_completion_turned_on_later_is_registered_dynamically(
-    launch: StartEditor, workspace: Path
-) -> None:
-    editor = await launch("dynamic-inline")
-    assert editor.capabilities.inline_completion_provider is None
-    editor.client.workspace_did_change_configuration(
-        types.DidChangeConfigurationParams(
-            settings={"grok": {"inlineCompletion": {"enabled": True, "debounceMs": 0}}}
-        )
-    )
-    for _ in range(500):
-        if editor.registrations:
-            break
-        await asyncio.sleep(0.01)
-    assert editor.registrations == [types.TEXT_DOCUMENT_INLINE_COMPLETION]
-    uri = (workspace / "late.py").as_uri()
-    editor.open(uri, "def add(a, b):\n    return \n")
-    result = await editor.client.text_document_inline_completion_async(
-        types.InlineCompletionParams(
-            text_document=types.TextDocumentIdentifier(uri=uri),
-            position=types.Position(line=1, character=11),
-            context=types.InlineCompletionContext(
-                trigger_kind=types.InlineCompletionTriggerKind.Invoked
-            ),
-        )
-    )
-    assert isinstance(result, types.InlineCompletionList)
-    assert [item.insert_text for item in result.items] == ["sim_completion()"]

@@ -4,7 +4,6 @@ against the re-anchoring of an answer's edit (anchor + tracking + delivery.build
 from __future__ import annotations
 
 import asyncio
-import re
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -23,7 +22,7 @@ from grok_lsp.server.document_changes import apply_changes
 from grok_lsp.server.pygls_overrides import set_document_text
 from grok_lsp.server.tracking import TrackedRanges
 from grok_lsp.simulator import Simulator
-from tests.positions import position_at, units
+from tests.positions import offset_at, position_at
 from tests.reliability.conftest import Ledger, Servers
 
 INVALID_PARAMS, REQUEST_FAILED = -32602, -32803
@@ -124,7 +123,6 @@ def test_random_command_arguments_get_a_well_formed_answer(
 
 # -- re-anchoring -------------------------------------------------------------------
 
-_BREAK = re.compile(r"\r\n|\r|\n")
 pieces = st.sampled_from(["a", "b", " ", "\n", "\r\n", "\r", "é", "😀", "\t", "x = 1", "def "])
 texts = st.lists(pieces, max_size=25).map("".join)
 
@@ -208,27 +206,12 @@ def test_an_edit_lands_only_on_the_text_it_was_computed_for(session: dict[str, A
     assert isinstance(change, types.TextDocumentEdit)
     for item in change.edits:
         assert isinstance(item, types.TextEdit)
-        lo = _offset(text, item.range.start, encoding)
-        hi = _offset(text, item.range.end, encoding)
+        lo = offset_at(text, item.range.start, encoding)
+        hi = offset_at(text, item.range.end, encoding)
         line_start = text.rfind("\n", 0, start) + 1
         assert line_start <= lo <= hi, "the edit starts before the selected text's line"
-        line_end = _BREAK.search(text, end)
-        assert hi <= (line_end.end() if line_end else len(text)), "the edit reaches past it"
-
-
-def _offset(text: str, position: types.Position, encoding: str) -> int:
-    line, start = 0, 0
-    for match in _BREAK.finditer(text):
-        if line == position.line:
-            break
-        line, start = line + 1, match.end()
-    if line < position.line:
-        return len(text)
-    count, index = 0, start
-    while index < len(text) and count < position.character and text[index] not in "\r\n":
-        count += units(text[index], encoding)
-        index += 1
-    return index
+        next_line = types.Position(line=position_at(text, end).line + 1, character=0)
+        assert hi <= offset_at(text, next_line), "the edit reaches past the selected text's line"
 
 
 _LEDGER_COUNTS: dict[str, int] = {"fuzz examples": 0}
