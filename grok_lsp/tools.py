@@ -10,8 +10,9 @@ from pathlib import Path
 
 from grok_lsp import __version__
 from grok_lsp.assistant.actions import ASK
-from grok_lsp.assistant.answering import Assistant, check_base_url
+from grok_lsp.assistant.answering import Assistant
 from grok_lsp.assistant.context import CodeSelection
+from grok_lsp.assistant.providers import check_base_url
 from grok_lsp.assistant.requests import DocumentText, Request
 from grok_lsp.settings import Settings
 from grok_lsp.xai.errors import GrokError

@@ -24,6 +24,7 @@ from grok_lsp.assistant.context import (
     Prompt,
     build_prompt,
     estimate_tokens,
+    model_has_whole_file,
     summarize,
     whole_file,
 )
@@ -373,3 +374,17 @@ def test_after_a_compaction_the_whole_file_goes_again_and_the_prefix_holds_after
             assert prompt.document == "same"
             before = prompts[number - 1].messages
             assert prompt.messages[: len(before)] == before
+
+
+def test_line_breaks_only_editors_count_do_not_make_a_diff() -> None:
+    # A form feed and a Unicode line separator are inside lines for LSP, not breaks.
+    lines = ["a = 1\n", "\x0c\n", "b = '\u2028'\r\n", "c = 3\n"]
+    first = _turn(EXPLAIN, lines, History([]), start=0, end=0)
+    again = _turn(EXPLAIN, lines, _answered(History([]), first), start=3, end=3)
+    assert again.document == "same" and CHANGES_INTRO not in again.user_turn
+
+
+def test_the_model_has_the_whole_file_when_it_fits_a_quarter_of_the_budget() -> None:
+    cost = estimate_tokens(whole_file(_open_file()))
+    assert model_has_whole_file(_open_file(), max_context_tokens=cost * 4)
+    assert not model_has_whole_file(_open_file(), max_context_tokens=cost * 4 - 4)

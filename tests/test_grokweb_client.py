@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
-from grok_lsp.assistant.answering import make_provider
+from grok_lsp.assistant.providers import make_provider
 from grok_lsp.grokweb import (
     GrokWeb,
     GrokWebChallengeError,

@@ -1,18 +1,19 @@
-"""The one road every request travels: prompt -> provider stream -> answer -> conversation."""
+"""The one road every request travels: `Assistant.run(request, sink) -> Outcome`.
+
+History and project context -> prompt -> provider stream (every event to the sink) ->
+the turn saved -> cost -> proposed edit or transcript.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import time
-from collections.abc import AsyncGenerator, Callable, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from pathlib import Path
-from typing import Any, Protocol, TypeVar, runtime_checkable
-from urllib.parse import urlsplit
-
-import attrs
+from typing import Any, TypeVar
 
 from grok_lsp.assistant import records
 from grok_lsp.assistant.actions import Action, render_template
@@ -29,8 +30,10 @@ from grok_lsp.assistant.context import (
     OpenFile,
     Prompt,
     build_prompt,
+    model_has_whole_file,
 )
 from grok_lsp.assistant.conversations import ConversationStore, History, Turn
+from grok_lsp.assistant.edits import split_lines
 from grok_lsp.assistant.project import (
     ProjectContext,
     ProjectContextBuilder,
@@ -38,83 +41,33 @@ from grok_lsp.assistant.project import (
     apply_to_request,
 )
 from grok_lsp.assistant.proposal import NO_CODE_BLOCK, cut_short, propose_edit
+from grok_lsp.assistant.providers import ModelSource, Provider, make_provider
 from grok_lsp.assistant.records import Lines
-from grok_lsp.assistant.requests import CompletionRequest, Outcome, Request, Sink, Transcript
+from grok_lsp.assistant.requests import (
+    Answer,
+    CompletionRequest,
+    Outcome,
+    Request,
+    Sink,
+    Transcript,
+)
 from grok_lsp.assistant.state import state_dir
 from grok_lsp.assistant.usage import ModelCatalog, prices_by_model
-from grok_lsp.endpoints import is_loopback_host
 from grok_lsp.settings import Settings
 from grok_lsp.xai.errors import GrokError, ModelNotFoundError
 from grok_lsp.xai.events import (
     ChatRequest,
     ContentDelta,
     ConversationStarted,
-    Finished,
-    OutputItems,
     ReasoningDelta,
     StreamEvent,
     TitleChanged,
     Usage,
-    UsageReport,
 )
 
 T = TypeVar("T")
 
 PRICE_WAIT_SECONDS = 1.0  # how long a finished answer waits for the prices of its cost
-
-
-class Provider(Protocol):
-    """Anything that streams an answer: the xAI API client or the grok.com backend."""
-
-    def stream_chat(self, request: ChatRequest) -> AsyncGenerator[StreamEvent, None]: ...
-
-    async def aclose(self) -> None: ...
-
-
-@runtime_checkable
-class ModelSource(Protocol):
-    """A provider that can list its models and their prices (the xAI API can)."""
-
-    async def list_models(self) -> list[str]: ...
-
-    async def language_models(self) -> list[dict[str, Any]]: ...
-
-
-@attrs.define
-class Answer:
-    """What came back, complete or not; `text` is exactly the concatenated content deltas."""
-
-    model: str
-    content: list[str] = attrs.Factory(list)
-    reasoning: list[str] = attrs.Factory(list)
-    usage: Usage = attrs.Factory(Usage)
-    finish_reason: str | None = None
-    cut: bool = False  # the API said the answer stopped early
-    # The response's output items (Responses API), to go back with the next turns.
-    items: list[dict[str, Any]] = attrs.Factory(list)
-    complete: bool = False
-    reasoning_seconds: float | None = None
-    thinking_since: float | None = None
-    size: int = 0  # characters of content and reasoning so far
-
-    @property
-    def text(self) -> str:
-        return "".join(self.content)
-
-    def take(self, event: StreamEvent) -> None:
-        if isinstance(event, ContentDelta):
-            self.content.append(event.text)
-            self.size += len(event.text)
-        elif isinstance(event, ReasoningDelta):
-            self.reasoning.append(event.text)
-            self.size += len(event.text)
-        elif isinstance(event, UsageReport):
-            self.usage = event.usage
-        elif isinstance(event, Finished):
-            self.finish_reason = event.reason
-            self.cut = not event.complete
-        elif isinstance(event, OutputItems):
-            self.items = event.items
 
 
 # Above any refactor of a maximal (256,000-character) selection: a runaway stream stops here.
@@ -123,45 +76,6 @@ MAX_ANSWER_CHARS = 600_000
 
 class AnswerTooLongError(GrokError):
     hint = "Set maxTokens to bound answers, or ask about a smaller part of the file."
-
-
-class InsecureBaseURLError(GrokError):
-    action = "Open Settings"
-    hint = "Use https, or set allowInsecureBaseUrl if you really mean to send the key in clear."
-
-
-def check_base_url(settings: Settings) -> str:
-    """The key may travel over plain http only to this machine, unless explicitly allowed."""
-    url = settings.effective_base_url()
-    parts = urlsplit(url)
-    if parts.scheme == "https" or settings.allow_insecure_base_url:
-        return url
-    if parts.scheme != "http":
-        raise GrokError(f"The base URL {url!r} is not an http(s) URL.", hint="Fix baseUrl.")
-    host = parts.hostname or ""
-    if not is_loopback_host(host):
-        raise InsecureBaseURLError(f"Refusing to send the API key over plain http to {host}.")
-    return url
-
-
-def make_provider(settings: Settings) -> Provider:
-    """The provider the settings ask for (imported lazily: startup does not need it)."""
-    if settings.provider == "grok-web":
-        from grok_lsp.grokweb import GrokWeb, grok_web_base_url
-
-        return GrokWeb(
-            settings.effective_grok_web_cookies(),
-            grok_web_base_url(allow_insecure=settings.allow_insecure_base_url),
-            timeout_seconds=settings.timeout_seconds,
-        )
-    from grok_lsp.xai import AsyncXAI
-
-    return AsyncXAI(
-        settings.effective_api_key(),
-        check_base_url(settings),
-        timeout_seconds=settings.timeout_seconds,
-        api=settings.api,
-    )
 
 
 class Assistant:
@@ -292,12 +206,20 @@ class Assistant:
         settings, action, uri = request.settings, request.action, request.document.uri
         catalog = self.catalog(settings)  # prices for the cost; fetched alongside, cached
         history = await self.conversation(uri)
-        context = await self._project_context(request)
+        document = _open_file(request)
+        context = await self._project_context(request, document)
         if context.problems:
             sink.on_problems(context.problems)
         instruction, rules = apply_to_request(_instruction(request), context)
         prompt = self.prepare(
-            action, request.selection, instruction, history, settings, request.diagnostics, rules
+            action,
+            request.selection,
+            instruction,
+            history,
+            settings,
+            request.diagnostics,
+            rules,
+            document,
         )
         answer = Answer(model=settings.resolve_model())
         try:
@@ -321,7 +243,7 @@ class Assistant:
             await self._write_transcript(request, outcome)
         return outcome
 
-    async def _project_context(self, request: Request) -> ProjectContext:
+    async def _project_context(self, request: Request, whole: OpenFile) -> ProjectContext:
         """Rules, `#` references and related definitions, for a document on disk."""
         document, selection, settings = request.document, request.selection, request.settings
         if document.path is None:
@@ -329,12 +251,10 @@ class Assistant:
         lines = None
         if selection is not None:
             around = settings.context_lines
-            lines = SelectionLines(
-                selection.start_line,
-                selection.end_line,
-                max(selection.start_line - around, 0),
-                selection.end_line + around,
-            )
+            shown = (max(selection.start_line - around, 0), selection.end_line + around)
+            if model_has_whole_file(whole, settings.context_budget()):
+                shown = (0, len(whole.lines))  # no definition of this file is news to it
+            lines = SelectionLines(selection.start_line, selection.end_line, *shown)
         return await self.project.gather(
             settings.context,
             document_path=document.path,
@@ -509,6 +429,14 @@ class Assistant:
         self._store_thread.shutdown(wait=True)
         self.project.close()
         self.store.close()
+
+
+def _open_file(request: Request) -> OpenFile:
+    """The request's document as the prompt shows it, in the selection's lines when it has
+    one (the same split, so the line numbers agree)."""
+    document, selection = request.document, request.selection
+    lines = selection.lines if selection is not None else split_lines(document.text)
+    return OpenFile(document.name, document.language_id, lines)
 
 
 def _instruction(request: Request) -> str:

@@ -51,6 +51,7 @@ import attrs
 
 from grok_lsp.assistant.actions import SYSTEM_PROMPT, Action
 from grok_lsp.assistant.conversations import Compaction, History, Turn
+from grok_lsp.assistant.edits import split_lines
 
 # After a compaction the kept turns and the summary fill at most these shares of the budget,
 # so the conversation grows for a good while before the next one.
@@ -171,7 +172,7 @@ def changes(seen: str, document: OpenFile) -> str:
 
     Hunk headers give the current text's line numbers after `+`, as the selection uses them.
     """
-    before = [line.rstrip("\r\n") for line in seen.splitlines(keepends=True)]
+    before = [line.rstrip("\r\n") for line in split_lines(seen)]  # as the editor counts
     after = [line.rstrip("\r\n") for line in document.lines]
     if before == after:
         return ""
@@ -186,6 +187,17 @@ def changes(seen: str, document: OpenFile) -> str:
     )
     fence = _fence(diff)
     return f"{CHANGES_INTRO}\n{fence}diff\n{diff}\n{fence}"
+
+
+def document_room(max_context_tokens: int) -> int:
+    """The most a whole document may cost to be sent whole (see DOCUMENT_SHARE)."""
+    return int(max_context_tokens * DOCUMENT_SHARE)
+
+
+def model_has_whole_file(document: OpenFile, max_context_tokens: int) -> bool:
+    """Whether a request on this document gives the model all of it (whole, or as diffs to
+    what it saw): then nothing of the same document needs sending again as context."""
+    return estimate_tokens(whole_file(document)) <= document_room(max_context_tokens)
 
 
 def _document_material(
@@ -289,8 +301,8 @@ def _gist(turn: Turn) -> str:
     file = _FILE_LINE.search(turn.content)
     request = _REQUEST_LINE.search(turn.content)
     what = request.group(1) if request else turn.content
-    where = f" ({file.group(0).removeprefix('File: ')})" if file else ""
-    return f"- {turn.action or 'request'}{_one_line(where, 120)}: {_one_line(what, 160)}"
+    where = f" ({_one_line(file.group(0).removeprefix('File: '), 120)})" if file else ""
+    return f"- {turn.action or 'request'}{where}: {_one_line(what, 160)}"
 
 
 def summarize(previous: str, turns: Sequence[Turn], max_tokens: int) -> str:
@@ -359,7 +371,7 @@ def build_prompt(
     kind = ""
     context = ""
     if document is not None:
-        room = int(max_context_tokens * DOCUMENT_SHARE)
+        room = document_room(max_context_tokens)
         context, kind, seen = _document_material(document, history.seen, room)
     count = context_lines if selection is not None and not kind else 0
 

@@ -8,7 +8,7 @@ any conversation), hands every stream event to the `Sink` and returns an `Outcom
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Protocol
+from typing import Any, Protocol
 
 import attrs
 
@@ -16,10 +16,52 @@ from grok_lsp.assistant.actions import Action
 from grok_lsp.assistant.context import CodeSelection, DiagnosticNote
 from grok_lsp.settings import Settings
 from grok_lsp.xai.errors import GrokError
-from grok_lsp.xai.events import StreamEvent
+from grok_lsp.xai.events import (
+    ContentDelta,
+    Finished,
+    OutputItems,
+    ReasoningDelta,
+    StreamEvent,
+    Usage,
+    UsageReport,
+)
 
-if TYPE_CHECKING:
-    from grok_lsp.assistant.answering import Answer
+
+@attrs.define
+class Answer:
+    """What came back, complete or not; `text` is exactly the concatenated content deltas."""
+
+    model: str
+    content: list[str] = attrs.Factory(list)
+    reasoning: list[str] = attrs.Factory(list)
+    usage: Usage = attrs.Factory(Usage)
+    finish_reason: str | None = None
+    cut: bool = False  # the API said the answer stopped early
+    # The response's output items (Responses API), to go back with the next turns.
+    items: list[dict[str, Any]] = attrs.Factory(list)
+    complete: bool = False
+    reasoning_seconds: float | None = None
+    thinking_since: float | None = None
+    size: int = 0  # characters of content and reasoning so far
+
+    @property
+    def text(self) -> str:
+        return "".join(self.content)
+
+    def take(self, event: StreamEvent) -> None:
+        if isinstance(event, ContentDelta):
+            self.content.append(event.text)
+            self.size += len(event.text)
+        elif isinstance(event, ReasoningDelta):
+            self.reasoning.append(event.text)
+            self.size += len(event.text)
+        elif isinstance(event, UsageReport):
+            self.usage = event.usage
+        elif isinstance(event, Finished):
+            self.finish_reason = event.reason
+            self.cut = not event.complete
+        elif isinstance(event, OutputItems):
+            self.items = event.items
 
 
 @attrs.frozen

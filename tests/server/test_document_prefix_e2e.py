@@ -66,13 +66,16 @@ async def test_turn_after_turn_the_request_begins_with_exactly_the_previous_one(
     assert "1 | def f0(a, b):" in turns[0] and "36 | def f7(a, b):" in turns[0]
     assert all(WHOLE_FILE_INTRO not in turn for turn in turns[1:])
     assert "Context before" not in "".join(turns)
-    # Nothing changed before the refactor, nor between it and the question without a range.
-    assert CHANGES_INTRO not in turns[1] and turns[2].endswith("Request: Why * 2?")
-    # The fix is told of the applied refactor and of the typed line, in today's numbering.
+    # Nothing changed before the refactor.
+    assert CHANGES_INTRO not in turns[1]
+    # The question without a range is told of the applied refactor, as a diff.
+    applied = turns[2].split(CHANGES_INTRO, 1)[1].split("Request: ", 1)
+    assert "-    total = a + b * 2\n-    return total\n" in applied[0]
+    assert "+    amount = a + b * 2\n+    return amount\n" in applied[0]
+    assert "import math" not in applied[0] and applied[1] == "Why * 2?"
+    # The fix, of the typed line only (the rest it knows), in today's numbering.
     changes = turns[3].split(CHANGES_INTRO, 1)[1].split("Selected code:", 1)[0]
-    assert "+import math\n" in changes
-    assert "-    total = a + b * 2\n-    return total\n" in changes
-    assert "+    amount = a + b * 2\n+    return amount\n" in changes
+    assert "+import math\n" in changes and "amount" not in changes
     assert "17 | def f3(a, b):" in turns[3]
     # Then nothing changed again.
     assert CHANGES_INTRO not in turns[4] and CHANGES_INTRO not in turns[5]
@@ -141,7 +144,8 @@ async def test_show_gives_the_compaction_summary_and_the_transcript_places_it(
     compaction = _field(shown, "compaction")
     assert compaction is not None, "eight turns of 100+ tokens did not compact a 400 budget"
     summary = _field(compaction, "summary")
-    assert summary.startswith(SUMMARY_INTRO) and "- ask: Question" in summary
+    assert summary.startswith(SUMMARY_INTRO)
+    assert "- ask (`small.py` (python), 2 lines.): Question" in summary
     assert 0 < _field(compaction, "turns") < len(_field(shown, "turns"))
     # The request that made it sent the summary in place of the turns it covers.
     assert any(
@@ -174,3 +178,38 @@ async def test_a_store_from_before_the_seen_text_sends_the_file_once_then_diffs(
     await again.command("grok.explain", {"uri": uri, "range": lines(11, 13)})
     turn = user_turn(simulator.chats[-1])
     assert WHOLE_FILE_INTRO not in turn and "+# header" in turn
+
+
+HELPER_FILE = (
+    "def helper(x):\n    return x * 2\n\n\n"
+    + "".join(f"FILLER_{n} = {n}  # {'pad ' * 12}\n" for n in range(40))
+    + "\n\ndef main(y):\n    return helper(y) + 1\n"
+)
+
+
+async def test_a_definition_in_the_same_file_goes_again_only_when_the_file_is_not_sent_whole(
+    launch: StartEditor, simulator: Any, workspace: Path
+) -> None:
+    path = workspace / "helpers.py"
+    path.write_text(HELPER_FILE)
+    main = HELPER_FILE.splitlines().index("def main(y):")
+    selection = {"uri": path.as_uri(), "range": lines(main, main + 1)}
+
+    whole = await launch("vscode", {"resultDisplay": "none"})
+    whole.open(path.as_uri(), HELPER_FILE)
+    await whole.command("grok.explain", selection)
+    turn = user_turn(simulator.chats[-1])
+    assert WHOLE_FILE_INTRO in turn and "(related: `helper`" not in turn
+    assert turn.count("def helper(x):") == 1  # in the file, not again
+    await stop_editor(whole)
+
+    # A budget the file exceeds by a quarter: the lines around, and the helper as before.
+    (workspace / "other").mkdir()
+    other = workspace / "other" / "helpers.py"
+    other.write_text(HELPER_FILE)
+    cramped = await launch("vscode", {"resultDisplay": "none", "maxContextTokens": 1000})
+    cramped.open(other.as_uri(), HELPER_FILE)
+    await cramped.command("grok.explain", {**selection, "uri": other.as_uri()})
+    turn = user_turn(simulator.chats[-1])
+    assert WHOLE_FILE_INTRO not in turn and "Context before the selection" in turn
+    assert "(related: `helper`" in turn and "def helper(x):" in turn
