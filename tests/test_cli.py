@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -10,8 +12,11 @@ from typing import Any
 
 import httpx
 import pytest
+from lsprotocol import types
+from pytest_lsp import LanguageClient
 
 from grok_lsp import __version__
+from tests.waiting import until
 
 KEY = "xai-CLI-TEST-KEY-42"
 
@@ -138,50 +143,37 @@ def test_ask_reports_lines_outside_the_file(env: dict[str, str], tmp_path: Path)
     assert result.returncode == 1 and "outside" in result.stderr
 
 
-def test_serve_over_tcp_answers_initialize(env: dict[str, str]) -> None:
-    import json
-    import socket
-    import time
-
+async def test_serve_over_tcp_answers_initialize(env: dict[str, str], tmp_path: Path) -> None:
     with socket.socket() as probe:  # a free loopback port
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    process = subprocess.Popen(
-        [sys.executable, "-m", "grok_lsp", "serve", "--tcp", "--port", str(port)], env=env
+    log = tmp_path / "tcp.log"
+    process = await asyncio.create_subprocess_exec(
+        *[sys.executable, "-m", "grok_lsp", "--log-level", "INFO", "--log-file", str(log)],
+        *["serve", "--tcp", "--port", str(port)],
+        env=env,
     )
+    client = LanguageClient()
     try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                connection = socket.create_connection(("127.0.0.1", port), timeout=10)
-                break
-            except OSError:
-                assert time.monotonic() < deadline, "the TCP server never listened"
-                time.sleep(0.05)
-        with connection:
-            body = json.dumps(
-                {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"capabilities": {}}}
-            ).encode()
-            connection.sendall(b"Content-Length: %d\r\n\r\n" % len(body) + body)
-            received = b""
-            while b"\r\n\r\n" not in received:
-                received += connection.recv(65536) or b"!closed"
-                assert not received.endswith(b"!closed"), "the server closed the connection"
-            header, _, body = received.partition(b"\r\n\r\n")
-            length = int(header.split(b"Content-Length: ")[1].split(b"\r\n")[0])
-            while len(body) < length:
-                chunk = connection.recv(65536)
-                assert chunk, "the server closed the connection"
-                body += chunk
-        reply = json.loads(body)
-        assert reply["id"] == 1
-        assert reply["result"]["serverInfo"]["name"] == "grok-lsp"
-        assert (
-            "grok.explain" in reply["result"]["capabilities"]["executeCommandProvider"]["commands"]
+        # pygls serves one connection: connect once it says it listens, never to probe.
+        await until(lambda: log.is_file() and "Serving on" in log.read_text(), "the TCP server", 20)
+        await client.start_tcp("127.0.0.1", port)
+        result = await asyncio.wait_for(
+            client.initialize_session(
+                types.InitializeParams(capabilities=types.ClientCapabilities())
+            ),
+            10,
         )
+        assert result.server_info is not None and result.server_info.name == "grok-lsp"
+        assert result.capabilities.execute_command_provider is not None
+        assert "grok.explain" in result.capabilities.execute_command_provider.commands
+        await asyncio.wait_for(client.shutdown_session(), 10)
+        assert await asyncio.wait_for(process.wait(), 10) == 0
     finally:
-        process.terminate()
-        process.wait(timeout=10)
+        if process.returncode is None:
+            process.terminate()
+            await process.wait()
+        await asyncio.wait_for(client.stop(), 10)
 
 
 def test_ask_carries_project_context_from_the_current_folder(

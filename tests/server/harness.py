@@ -156,9 +156,9 @@ class Editor:
         """After shutdown/exit, or to end a server that does not answer any more."""
         self.stopped = True
         await self.client.stop()
-        try:
+        with contextlib.suppress(asyncio.TimeoutError):
             await asyncio.wait_for(self.process.wait(), 10)
-        except asyncio.TimeoutError:
+        if self.process.returncode is None:  # it does not end on its own
             self.process.kill()
             await self.process.wait()
         self._reading.set()
