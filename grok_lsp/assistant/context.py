@@ -197,7 +197,14 @@ def document_room(max_context_tokens: int) -> int:
 def model_has_whole_file(document: OpenFile, max_context_tokens: int) -> bool:
     """Whether a request on this document gives the model all of it (whole, or as diffs to
     what it saw): then nothing of the same document needs sending again as context."""
-    return estimate_tokens(whole_file(document)) <= document_room(max_context_tokens)
+    return _fits(document, document_room(max_context_tokens))
+
+
+def _fits(document: OpenFile, room: int) -> bool:
+    # The plain text is a lower bound of the numbered file: a big document is not numbered.
+    if estimate_tokens(document.text) > room:
+        return False
+    return estimate_tokens(whole_file(document)) <= room
 
 
 def _document_material(
@@ -207,9 +214,9 @@ def _document_material(
 
     `room` is the most the whole file may cost; a bigger document gets ("", "", None).
     """
-    file = whole_file(document)
-    if estimate_tokens(file) > room:
+    if not _fits(document, room):
         return "", "", None
+    file = whole_file(document)
     current = document.text
     if seen is None:
         return file, "file", current
