@@ -301,24 +301,24 @@ class LspClient:
                 future.set_exception(ConnectionError("the server closed its stdout"))
         self._pending.clear()
 
-    def _dispatch(self, message: dict[str, Any], at: float) -> None:
+    def _dispatch(self, received: dict[str, Any], at: float) -> None:
         if self.messages is not None:
-            self.messages.append(message)
-        method = message.get("method")
+            self.messages.append(received)
+        method = received.get("method")
         if method is None:
-            msg_id = message.get("id")
+            msg_id = received.get("id")
             future = self._pending.pop(msg_id, None) if isinstance(msg_id, int) else None
             if future is None or future.done():
                 return
-            if "error" in message:
-                future.set_exception(ResponseError(message["error"]))
+            if "error" in received:
+                future.set_exception(ResponseError(received["error"]))
             else:
-                future.set_result((message.get("result"), at))
+                future.set_result((received.get("result"), at))
             return
-        params = message.get("params")
-        if "id" in message:
+        params = received.get("params")
+        if "id" in received:
             self._write(
-                {"jsonrpc": "2.0", "id": message["id"], "result": self._answer(method, params, at)}
+                {"jsonrpc": "2.0", "id": received["id"], "result": self._answer(method, params, at)}
             )
             return
         if method == "grok/stream":
