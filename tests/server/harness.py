@@ -252,11 +252,12 @@ class Editor:
 def converter() -> Converter:
     """pygls's converter, but a code action with a `command` object is not read as a bare
     Command (lsprotocol reads every one that has a `command` so)."""
-    made = default_converter()
+    made: Converter = default_converter()  # type: ignore[no-untyped-call]
 
     def structure(value: Any, _: Any) -> types.Command | types.CodeAction:
-        kind = types.Command if isinstance(value.get("command"), str) else types.CodeAction
-        return made.structure(value, kind)  # type: ignore[no-any-return]
+        if isinstance(value.get("command"), str):
+            return made.structure(value, types.Command)
+        return made.structure(value, types.CodeAction)
 
     made.register_structure_hook(
         Union[types.Command, types.CodeAction],  # noqa: UP007 - the exact key lsprotocol uses
@@ -358,8 +359,9 @@ async def start_editor(
 
     client_info = CLIENT_INFO[client] if client is not None else None
     lsp_client = factory()
-    process, *streams = await spawn(server_command or [sys.executable, "-m", "grok_lsp"], env)
-    editor = holder["editor"] = Editor(lsp_client, process, *streams)
+    command = server_command or [sys.executable, "-m", "grok_lsp"]
+    process, stdin, stdout, stdout_end = await spawn(command, env)
+    editor = holder["editor"] = Editor(lsp_client, process, stdin, stdout, stdout_end)
     editor.connect()
     options = {"streamNotifications": True, **(init_options or {})}
     result = await lsp_client.initialize_session(
