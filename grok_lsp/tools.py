@@ -50,18 +50,22 @@ async def ask(target: str, question: str) -> int:
     start, end = (first or 1) - 1, (last or len(lines) or 1) - 1
     if first is not None and not (0 <= start <= end < max(len(lines), 1)):
         return _fail(f"lines {first}-{last} are outside {path} ({len(lines)} lines)")
-    selection = CodeSelection(
-        path=str(path),
-        language_id=_LANGUAGES.get(path.suffix, path.suffix.lstrip(".") or "text"),
-        lines=lines,
-        start_line=start,
-        end_line=end,
-        text="".join(lines[start : end + 1]),
-    )
+    language_id = _LANGUAGES.get(path.suffix, path.suffix.lstrip(".") or "text")
+    # Without lines the question is about the file, which the conversation carries whole.
+    selection = None
+    if first is not None:
+        selection = CodeSelection(
+            path=str(path),
+            language_id=language_id,
+            lines=lines,
+            start_line=start,
+            end_line=end,
+            text="".join(lines[start : end + 1]),
+        )
     document = DocumentText(
         uri=path.resolve().as_uri(),
         name=str(path),
-        language_id=selection.language_id,
+        language_id=language_id,
         text=source,
         path=str(path),
     )

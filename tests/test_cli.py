@@ -129,11 +129,20 @@ def test_ask_streams_and_continues_the_file_conversation(
     assert first.returncode == 0, first.stderr
     assert "def area(r):" in first.stdout
     user = simulator.chats[-1].messages[-1]["content"]
-    assert "3 | def area(r):" in user and "1 | import math" in user  # line 1 is context
+    assert "3 | def area(r):" in user and "1 | import math" in user  # the whole file, once
+    constants = "".join(f"\nUNIT_{n} = {n}  # a constant of the module\n" for n in range(30))
+    # The file grows by a function; a diff smaller than the file goes, not the file again.
+    source.write_text(source.read_text() + constants)
+    first = run(["ask", f"{source}:3-4", "And now?"], env)
+    assert first.returncode == 0 and "UNIT_29" in simulator.chats[-1].messages[-1]["content"]
+    source.write_text(source.read_text() + "\ndef square(s):\n    return s * s\n")
     second = run(["ask", str(source), "And for a square?"], env)
     assert second.returncode == 0
     messages = simulator.chats[-1].messages
-    assert [m["role"] for m in messages] == ["system", "user", "assistant", "user"]
+    assert [m["role"] for m in messages] == ["system", *["user", "assistant"] * 2, "user"]
+    # A question about the whole file: what changed in it, not the file again.
+    follow_up = messages[-1]["content"]
+    assert "+def square(s):" in follow_up and "import math" not in follow_up
 
 
 def test_ask_reports_lines_outside_the_file(env: dict[str, str], tmp_path: Path) -> None:

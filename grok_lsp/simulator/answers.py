@@ -34,6 +34,9 @@ _TASKS = (
 _WANTS_REPLACEMENT = re.compile(r"\breplacement for the selected code\b", re.IGNORECASE)
 _FILE = re.compile(r"^File: `([^`]+)`", re.MULTILINE)
 _HEADING = re.compile(r"^\s*#*\s*Selected code\b.*$", re.MULTILINE)
+# A diff of the file (what changed since the model last saw it) may hold any text, a
+# "Selected code" line too: the selection is never inside one.
+_DIFF_BLOCK = re.compile(r"^(`{3,}|~{3,})diff\n.*?^\1[ \t]*$", re.MULTILINE | re.DOTALL)
 _FENCE = re.compile(r"^\s*(`{3,}|~{3,})\s*([^\s`]*)")
 _LINE_NUMBER = re.compile(r"^\s*\d+ \|(?: |$)")
 _RENAME = re.compile(
@@ -94,7 +97,12 @@ def serialized_input(items: Sequence[Any]) -> str:
     return "\n".join(parts)
 
 
+def _without_diffs(text: str) -> str:
+    return _DIFF_BLOCK.sub("", text)
+
+
 def _selection(text: str) -> Selection | None:
+    text = _without_diffs(text)
     heading = _HEADING.search(text)
     if heading is None:
         return None
@@ -122,7 +130,7 @@ def task_of(user_turn: str) -> str:
             return task
     if _WANTS_REPLACEMENT.search(user_turn):
         return "edit-custom"
-    if _HEADING.search(user_turn):
+    if _HEADING.search(_without_diffs(user_turn)):
         return "explain-custom"
     return "ask"
 

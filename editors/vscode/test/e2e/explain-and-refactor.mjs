@@ -53,18 +53,17 @@ const STEP_TIMEOUT_MS = 60_000;
 // The simulator completes any cursor with sim_completion(); the cursor goes after "return ".
 const CALC = "def add(a, b):\n    return\n";
 
+// The marker in the selection slows the simulator to 10 words a second (the panel is seen
+// streaming); it must be in the selection: the whole file is sent only with the first turn.
 const SAMPLE = `"""Geometry helpers."""
 
 
 def area(width, height):
-    return width * height
+    return width * height  # [[sim delay=1 tps=10]]
 
 
 def describe(width, height):
     return f"{width}x{height} has area {area(width, height)}"
-
-# Sent as context, this slows the simulator to 10 words a second: the panel is seen streaming.
-# [[sim delay=1 tps=10]]
 `;
 
 function required(name) {
