@@ -66,7 +66,9 @@ def test_inline_completion_shows_ghost_text_and_the_accept_key_inserts_it(
         local mode = vim.api.nvim_get_mode().mode
         local ghost_left = #vim.api.nvim_buf_get_extmarks(source, ns, 0, -1, {})
         vim.cmd("stopinsert")
-        T.sleep(20)
+        T.await("Normal mode", function()
+          return vim.api.nvim_get_mode().mode == "n"
+        end)
         return {
           init = client.config.init_options.inlineCompletion,
           provider = client.server_capabilities.inlineCompletionProvider ~= nil,
@@ -119,13 +121,15 @@ def test_the_accept_key_falls_back_to_itself_without_ghost_text(scenario: Scenar
         """
         local source = T.edit("notes.txt")
         vim.cmd("startinsert")
-        T.sleep(20)
+        T.await("Insert mode", function()
+          return vim.api.nvim_get_mode().mode == "i"
+        end)
         vim.api.nvim_feedkeys("x" .. vim.keycode("<Tab>") .. "y", "m", false)
+        -- "y" is typed last: once it is there, whatever <Tab> did is in the line too.
         T.await("the keys to be typed", function()
-          return T.lines(source)[1] ~= ""
+          return T.lines(source)[1]:sub(-1) == "y"
         end)
         vim.cmd("stopinsert")
-        T.sleep(20)
         return { lines = T.lines(source) }
         """,
         files={"notes.txt": ""},
