@@ -57,6 +57,9 @@ class Bench:
 
     def server_env(self, state_dir: Path, **extra: str) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("XAI_", "GROK_LSP_"))}
+        # Bytecode cached as an installed package has it (pip compiles on install); the
+        # warm-up run writes it for grok_lsp's own modules in a source checkout.
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
         env.update(
             XAI_BASE_URL=self.sim_url, XAI_API_KEY=API_KEY, GROK_LSP_STATE_DIR=str(state_dir)
         )
