@@ -365,6 +365,9 @@ class Assistant:
             provider_conversation_id=provider_conversation_id,
         )
         user_turn = Turn(role="user", content=prompt.user_turn, action=action.id)
+        # Whether the provider surely holds the exchange: a failed or cancelled request may
+        # never have reached grok.com, whose conversation then lacks this turn.
+        held_by: str | None = None
         try:
             events = self.provider(settings).stream_chat(request)
             # aclosing: leaving early (cancel, too long) closes the HTTP stream at once.
@@ -376,8 +379,10 @@ class Assistant:
                     on_event(event)
             # An answer cut at maxTokens (or otherwise incomplete) is not the whole answer.
             answer.complete = not answer.cut
+            held_by = settings.provider
         finally:
-            await asyncio.shield(self._save(uri, user_turn, answer, action, prompt))
+            saved = self._save(uri, user_turn, answer, action, prompt, conversation_id, held_by)
+            await asyncio.shield(saved)
 
     async def _remember(
         self, uri: str, settings: Settings, event: ConversationStarted | TitleChanged
@@ -406,7 +411,14 @@ class Assistant:
             )
 
     async def _save(
-        self, uri: str, user_turn: Turn, answer: Answer, action: Action, prompt: Prompt
+        self,
+        uri: str,
+        user_turn: Turn,
+        answer: Answer,
+        action: Action,
+        prompt: Prompt,
+        conversation_id: str,
+        held_by: str | None,
     ) -> None:
         reply = Turn(
             role="assistant",
@@ -417,7 +429,13 @@ class Assistant:
             usage=answer.usage.to_lsp(),
             items=answer.items,
         )
-        append = partial(self.store.append, compaction=prompt.compaction, seen=prompt.seen)
+        append = partial(
+            self.store.append,
+            compaction=prompt.compaction,
+            seen=prompt.seen,
+            built_on=conversation_id,
+            held_by=held_by,
+        )
         await self.in_store(append, uri, user_turn, reply)
 
     async def aclose(self) -> None:

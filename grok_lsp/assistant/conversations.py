@@ -17,7 +17,7 @@ import sqlite3
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -193,45 +193,36 @@ class ConversationStore:
         *turns: Turn,
         compaction: Compaction | None = None,
         seen: str | Unchanged | None = UNCHANGED,
+        built_on: str | None = None,
+        held_by: str | Unchanged | None = UNCHANGED,
     ) -> None:
         """Add turns in order, in one transaction (an exchange is written whole or not at all).
 
         A `compaction` made for the request of these turns, and the document's text as the
         model knows it after that request (`seen`; None: it does not know the whole file),
-        are written with them.
+        are written with them. `built_on` is the conversation id the request was built on:
+        when the conversation was reset since, the turns start the new one, without the
+        compaction or `seen` (they describe the old one). `held_by` is the provider that
+        keeps this exchange in its own conversation (None: none does): every other
+        provider's conversation lacks it, so it is forgotten and the next request there
+        starts afresh with the whole history.
         """
 
         def write(db: sqlite3.Connection) -> None:
             with _transaction(db):
-                conversation = _ensure_conversation(db, uri, self._pending_ids.get(uri))
-                if compaction is not None:
+                pending = self._pending_ids.get(uri)
+                current = _conversation(db, uri) or pending
+                same = built_on is None or current == built_on
+                conversation = _ensure_conversation(db, uri, pending)
+                if same:
+                    _write_exchange(db, conversation, turns, compaction, seen)
+                else:  # reset meanwhile: the model of the new conversation saw no file
+                    _write_exchange(db, conversation, turns, None, None)
+                if held_by is not UNCHANGED:
                     db.execute(
-                        "INSERT INTO compactions VALUES (?, ?, ?, ?)",
-                        (conversation, compaction.covers, compaction.summary, time.time()),
-                    )
-                db.executemany(
-                    "INSERT INTO turns (conversation, role, content, complete, action, model, "
-                    "usage, created_at, items) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [
-                        (
-                            conversation,
-                            turn.role,
-                            turn.content,
-                            turn.complete,
-                            turn.action,
-                            turn.model,
-                            json.dumps(turn.usage),
-                            turn.created_at,
-                            json.dumps(turn.items),
-                        )
-                        for turn in turns
-                    ],
-                )
-                if seen is None:
-                    db.execute("DELETE FROM seen_documents WHERE conversation = ?", (conversation,))
-                elif isinstance(seen, str):
-                    db.execute(
-                        "INSERT OR REPLACE INTO seen_documents VALUES (?, ?)", (conversation, seen)
+                        "DELETE FROM provider_conversations WHERE conversation = ? "
+                        "AND provider IS NOT ?",
+                        (conversation, held_by),
                     )
             self._pending_ids.pop(uri, None)
 
@@ -479,6 +470,47 @@ def _ensure_conversation(db: sqlite3.Connection, uri: str, new_id: str | None = 
         )
         row = db.execute("SELECT id FROM conversations WHERE uri = ?", (uri,)).fetchone()
     return str(row[0])
+
+
+def _conversation(db: sqlite3.Connection, uri: str) -> str | None:
+    row = db.execute("SELECT id FROM conversations WHERE uri = ?", (uri,)).fetchone()
+    return None if row is None else str(row[0])
+
+
+def _write_exchange(
+    db: sqlite3.Connection,
+    conversation: str,
+    turns: Sequence[Turn],
+    compaction: Compaction | None,
+    seen: str | Unchanged | None,
+) -> None:
+    if compaction is not None:
+        db.execute(
+            "INSERT INTO compactions VALUES (?, ?, ?, ?)",
+            (conversation, compaction.covers, compaction.summary, time.time()),
+        )
+    db.executemany(
+        "INSERT INTO turns (conversation, role, content, complete, action, model, "
+        "usage, created_at, items) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            (
+                conversation,
+                turn.role,
+                turn.content,
+                turn.complete,
+                turn.action,
+                turn.model,
+                json.dumps(turn.usage),
+                turn.created_at,
+                json.dumps(turn.items),
+            )
+            for turn in turns
+        ],
+    )
+    if seen is None:
+        db.execute("DELETE FROM seen_documents WHERE conversation = ?", (conversation,))
+    elif isinstance(seen, str):
+        db.execute("INSERT OR REPLACE INTO seen_documents VALUES (?, ?)", (conversation, seen))
 
 
 def _forget(db: sqlite3.Connection, uri: str) -> None:

@@ -5,6 +5,7 @@ Real server over stdio, real simulator over HTTP on loopback.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import itertools
 import json
@@ -13,11 +14,15 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+import pytest
+from pygls.exceptions import JsonRpcException
+
 from grok_lsp.assistant.context import CHANGES_INTRO, SUMMARY_INTRO, WHOLE_FILE_INTRO
 from grok_lsp.assistant.conversations import FILE_NAME
 from tests.server.conftest import StartEditor
 from tests.server.harness import field as _field
 from tests.server.harness import stop_editor
+from tests.waiting import until
 
 SOURCE = "".join(
     f"def f{n}(a, b):\n    total = a + b * {n}\n    return total\n\n\n" for n in range(8)
@@ -213,3 +218,31 @@ async def test_a_definition_in_the_same_file_goes_again_only_when_the_file_is_no
     turn = user_turn(simulator.chats[-1])
     assert WHOLE_FILE_INTRO not in turn and "Context before the selection" in turn
     assert "(related: `helper`" in turn and "def helper(x):" in turn
+
+
+async def test_a_request_reset_under_it_leaves_no_seen_text_the_new_conversation_lacks(
+    launch: StartEditor, simulator: Any, workspace: Path
+) -> None:
+    editor = await launch("vscode")
+    uri = (workspace / "calc.py").as_uri()
+    editor.open(uri, SOURCE)
+    await editor.command("grok.explain", {"uri": uri, "range": lines(5, 7)})
+    editor.type_text(uri, 0, 0, "import math\n")
+    # A slow question carries that change as a diff; the user resets while it streams.
+    slow = {"uri": uri, "question": "[[sim tps=20 tokens=400]] Why math?"}
+    sent = len(simulator.chats)
+    asked = asyncio.ensure_future(editor.command("grok.ask", slow))
+    await until(
+        lambda: len(simulator.chats) > sent and simulator.chats[-1].first_chunk_at is not None,
+        "the question's first streamed chunk",
+    )
+    assert CHANGES_INTRO in user_turn(simulator.chats[-1])
+    await editor.command("grok.conversation.reset", {"uri": uri})
+    await editor.command("grok.cancel", {"uri": uri})
+    with pytest.raises(JsonRpcException):
+        await asked
+
+    # The new conversation holds that turn, but its model never saw the file: it goes whole.
+    await editor.command("grok.ask", {"uri": uri, "question": "What is f0?"})
+    turn = user_turn(simulator.chats[-1])
+    assert WHOLE_FILE_INTRO in turn and "1 | import math" in turn

@@ -169,3 +169,61 @@ async def test_cookies_from_the_server_environment_as_vs_code_passes_them(
     # The simulator accepts only a session with an sso cookie (it records it redacted).
     assert [(r.path, r.status) for r in simulator.requests] == [(NEW, 200)]
     assert simulator.requests[-1].headers["cookie"].startswith("sso=")
+
+
+def _grok_com_knows(simulator: Any) -> str:
+    """Every message grok.com holds in the conversation of the last request (its own too):
+    the ones it answered, from the new conversation that started it."""
+    requests = simulator.requests
+    last = requests[-1]
+    assert last.status == 200
+    if last.path == NEW:
+        return str(last.body["message"])
+    conversation = _conversation_of(last.path)
+    first = next(i for i, r in enumerate(requests) if r.path.endswith(f"/{conversation}/responses"))
+    started = [r for r in requests[:first] if r.path == NEW and r.status == 200][-1]
+    held = [r for r in requests[first:] if r.path.endswith(f"/{conversation}/responses")]
+    return "\n".join(str(r.body["message"]) for r in [started, *held] if r.status == 200)
+
+
+async def test_a_follow_up_grok_com_never_received_is_not_taken_for_known(
+    launch: StartEditor, simulator: Any, workspace: Path
+) -> None:
+    editor = await _grok_web(launch, simulator)
+    uri = (workspace / "calc.py").as_uri()
+    editor.open(uri, SOURCE)
+    await editor.command("grok.explain", {"uri": uri, "range": WHOLE})
+    plus = SOURCE.index("a + b")
+    editor.type_text(uri, plus, plus + len("a + b"), "a - b")
+    # The follow-up carrying that change fails: grok.com never gets it.
+    with pytest.raises(JsonRpcException):
+        await editor.command("grok.ask", {"uri": uri, "question": "[[sim status=500]] Right?"})
+    assert simulator.requests[-1].status == 500
+    assert "a - b" in simulator.requests[-1].body["message"]
+
+    await editor.command("grok.ask", {"uri": uri, "question": "And now?"})
+    knows = _grok_com_knows(simulator)
+    assert "a - b" in knows and "And now?" in knows
+
+
+async def test_switching_provider_and_back_grok_com_learns_what_changed_meanwhile(
+    launch: StartEditor, simulator: Any, workspace: Path
+) -> None:
+    uri = (workspace / "calc.py").as_uri()
+    editor = await _grok_web(launch, simulator)
+    editor.open(uri, SOURCE)
+    await editor.command("grok.explain", {"uri": uri, "range": WHOLE})
+    await stop_editor(editor)
+
+    changed = SOURCE.replace("a + b", "a - b")
+    xai = await launch("vscode")  # the xAI API is told of the change
+    xai.open(uri, changed)
+    await xai.command("grok.ask", {"uri": uri, "question": "Is it still an add?"})
+    assert "a - b" in simulator.requests[-1].body["input"][-1]["content"]
+    await stop_editor(xai)
+
+    again = await _grok_web(launch, simulator)
+    again.open(uri, changed)
+    await again.command("grok.ask", {"uri": uri, "question": "And on grok.com?"})
+    knows = _grok_com_knows(simulator)
+    assert "a - b" in knows and "And on grok.com?" in knows
