@@ -66,6 +66,9 @@ WHOLE_FILE_INTRO = (
     "The whole file, numbered (this conversation is about it; later messages give its "
     "changes as diffs):"
 )
+# Sent in place of an answer that never came (failed or cancelled before any text): the API
+# refuses an empty message, and the question it follows stays, with what it showed the model.
+NO_ANSWER = "(No answer: the request failed or was cancelled before any text arrived.)"
 CHANGES_INTRO = (
     "Changes to the file since you last saw it (unified diff; line numbers of the current text):"
 )
@@ -274,7 +277,8 @@ def _user_message(
 
 def turn_message(turn: Turn) -> dict[str, Any]:
     """A stored turn as sent: an answer keeps the API's output items (reasoning) to go back."""
-    message: dict[str, Any] = {"role": turn.role, "content": turn.content}
+    content = turn.content if turn.content or turn.items else NO_ANSWER
+    message: dict[str, Any] = {"role": turn.role, "content": content}
     if turn.items:
         message["items"] = turn.items
     return message

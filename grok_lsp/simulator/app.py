@@ -33,7 +33,7 @@ from grok_lsp.simulator.streaming import (
     ConnectionDropped,
     DroppableStreamingResponse,
 )
-from grok_lsp.simulator.text import message_text
+from grok_lsp.simulator.text import EMPTY_MESSAGE, is_empty_message, message_text
 
 Handler = Callable[[Request, RequestRecord, Control], Awaitable[Response]]
 # Answers a request whose credentials are missing or wrong; None lets it through.
@@ -160,6 +160,8 @@ class SimulatorApp:
         body = record.body
         if not isinstance(body, dict) or not isinstance(body.get("messages"), list):
             return error_response(400, "`messages` must be a list of messages.")
+        if any(is_empty_message(message) for message in body["messages"]):
+            return error_response(400, EMPTY_MESSAGE)
         model = body.get("model")
         if not isinstance(model, str) or not model:
             return error_response(400, "`model` is required.")

@@ -28,7 +28,7 @@ from grok_lsp.simulator.streaming import (
     ConnectionDropped,
     wait_or_close,
 )
-from grok_lsp.simulator.text import message_text
+from grok_lsp.simulator.text import EMPTY_MESSAGE, is_empty_message, message_text
 
 EFFORTS = ("none", "low", "medium", "high")
 ENCRYPTED = "reasoning.encrypted_content"
@@ -104,6 +104,8 @@ def read_input(raw: Any, seal: ReasoningSeal) -> list[Any]:
                 raise InvalidInput(f"`input[{index}].role` is not a known role.")
             if not isinstance(item.get("content"), (str, list)):
                 raise InvalidInput(f"`input[{index}].content` must be a string or a list.")
+            if is_empty_message(item):
+                raise InvalidInput(EMPTY_MESSAGE)
         else:
             raise InvalidInput(f"`input[{index}].type` {kind!r} is not supported.")
     return raw

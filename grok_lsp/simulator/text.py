@@ -15,3 +15,13 @@ def message_text(message: Any) -> str:
     if isinstance(content, list):
         return "".join(part.get("text", "") for part in content if isinstance(part, dict))
     return ""
+
+
+# The real API refuses a message without text, e.g. an earlier answer that never came.
+EMPTY_MESSAGE = (
+    "An empty message was provided. Every message needs at least one non-empty content element."
+)
+
+
+def is_empty_message(message: Any) -> bool:
+    return isinstance(message, dict) and message_text(message) == ""

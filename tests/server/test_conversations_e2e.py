@@ -5,9 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
 from lsprotocol import types
+from pygls.exceptions import JsonRpcException
 
 from grok_lsp.assistant.actions import ASK, SYSTEM_PROMPT
+from grok_lsp.assistant.context import NO_ANSWER
 from tests.positions import WHOLE
 from tests.server.conftest import StartEditor
 from tests.server.harness import field as _field
@@ -83,3 +86,24 @@ async def test_conversation_follows_a_renamed_file(
     editor.open(new, SOURCE)
     await editor.command("grok.ask", {"uri": new, "question": "Still there?"})
     assert len(simulator.chats[-1].messages) == 4
+
+
+@pytest.mark.parametrize("api", ["responses", "chat-completions"])
+async def test_a_question_that_got_no_answer_does_not_break_the_next_request(
+    launch: StartEditor, simulator: Any, workspace: Path, api: str
+) -> None:
+    editor = await launch("vscode", {"api": api})
+    uri = (workspace / "calc.py").as_uri()
+    editor.open(uri, SOURCE)
+    with pytest.raises(JsonRpcException):
+        await editor.command("grok.ask", {"uri": uri, "question": "[[sim status=401]] Hi?"})
+    assert simulator.chats[-1].status == 401
+    # The real API refuses an empty message: the turn that never got its answer says so.
+    answer = await editor.command("grok.ask", {"uri": uri, "question": "Still there?"})
+    assert simulator.chats[-1].status == 200 and _field(answer, "text")
+    messages = simulator.chats[-1].messages
+    assert [m["role"] for m in messages] == ["system", "user", "assistant", "user"]
+    assert "1 | def add(a, b):" in messages[1]["content"]  # the file, in the kept question
+    assert messages[2]["content"] == NO_ANSWER
+    shown = await editor.command("grok.conversation.show", {"uri": uri})
+    assert [_field(t, "content") for t in _field(shown, "turns")][1] == ""  # stored as it was
