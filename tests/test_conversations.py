@@ -405,3 +405,35 @@ def test_a_store_written_before_the_seen_text_opens_and_keeps_it_from_then_on(
     reopened.append(URI, Turn("user", "q2"), seen="z\n")
     assert reopened.history(URI).seen == "z\n"
     reopened.close()
+
+
+def test_an_exchange_goes_to_the_conversation_it_was_built_on() -> None:
+    store = ConversationStore.open(None)
+    exchange = (Turn("user", "q"), Turn("assistant", "a"))
+    first = store.conversation_id("file:///a.py")  # not written yet
+    store.rename("file:///a.py", "file:///b.py")  # while its first request runs
+    store.append("file:///a.py", *exchange, seen="text", built_on=first)
+    assert store.turns("file:///a.py") == []
+    assert store.history("file:///b.py") == History(list(exchange), None, "text")
+
+    store.reset("file:///b.py")  # while the next request runs
+    summary = Compaction(covers=2, summary="older")
+    store.append("file:///b.py", *exchange, compaction=summary, seen="text 2", built_on=first)
+    # The new conversation holds the turns, but neither the old one's summary nor its seen text.
+    assert store.history("file:///b.py") == History(list(exchange), None, None)
+    assert store.conversation_id("file:///b.py") != first
+
+
+def test_a_provider_conversation_is_forgotten_when_it_may_lack_an_exchange() -> None:
+    store = ConversationStore.open(None)
+    uri, exchange = "file:///a.py", (Turn("user", "q"), Turn("assistant", "a"))
+    store.set_provider_conversation(uri, "grok-web", "g1")
+    store.append(uri, *exchange, held_by="grok-web")
+    assert store.provider_conversation(uri, "grok-web") == "g1"
+    store.append(uri, *exchange)  # said nothing of it: kept
+    assert store.provider_conversation(uri, "grok-web") == "g1"
+    store.append(uri, *exchange, held_by="xai")  # made through the xAI API
+    assert store.provider_conversation(uri, "grok-web") is None
+    store.set_provider_conversation(uri, "grok-web", "g2")
+    store.append(uri, *exchange, held_by=None)  # failed: maybe never reached grok.com
+    assert store.provider_conversation(uri, "grok-web") is None

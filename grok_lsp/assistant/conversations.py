@@ -201,8 +201,9 @@ class ConversationStore:
         A `compaction` made for the request of these turns, and the document's text as the
         model knows it after that request (`seen`; None: it does not know the whole file),
         are written with them. `built_on` is the conversation id the request was built on:
-        when the conversation was reset since, the turns start the new one, without the
-        compaction or `seen` (they describe the old one). `held_by` is the provider that
+        the turns go to that conversation, also when its file was renamed meanwhile; when it
+        was reset since, they start the document's new one, without the compaction or `seen`
+        (they describe the old one). `held_by` is the provider that
         keeps this exchange in its own conversation (None: none does): every other
         provider's conversation lacks it, so it is forgotten and the next request there
         starts afresh with the whole history.
@@ -210,10 +211,10 @@ class ConversationStore:
 
         def write(db: sqlite3.Connection) -> None:
             with _transaction(db):
-                pending = self._pending_ids.get(uri)
-                current = _conversation(db, uri) or pending
-                same = built_on is None or current == built_on
-                conversation = _ensure_conversation(db, uri, pending)
+                owner = uri if built_on is None else self._owner(db, built_on)
+                same = owner is not None
+                target = owner or uri
+                conversation = _ensure_conversation(db, target, self._pending_ids.get(target))
                 if same:
                     _write_exchange(db, conversation, turns, compaction, seen)
                 else:  # reset meanwhile: the model of the new conversation saw no file
@@ -224,9 +225,17 @@ class ConversationStore:
                         "AND provider IS NOT ?",
                         (conversation, held_by),
                     )
-            self._pending_ids.pop(uri, None)
+            self._pending_ids.pop(target, None)
 
         self._run(write)
+
+    def _owner(self, db: sqlite3.Connection, conversation: str) -> str | None:
+        """The URI a conversation belongs to now (None: it was reset)."""
+        row = db.execute("SELECT uri FROM conversations WHERE id = ?", (conversation,)).fetchone()
+        if row is not None:
+            return str(row[0])
+        # Not written yet: its id waits under its URI (moved there by a rename).
+        return next((uri for uri, id_ in self._pending_ids.items() if id_ == conversation), None)
 
     def reset(self, uri: str) -> None:
         """Forget the turns, title and provider ids; the next use gets a new conversation id."""
@@ -470,11 +479,6 @@ def _ensure_conversation(db: sqlite3.Connection, uri: str, new_id: str | None = 
         )
         row = db.execute("SELECT id FROM conversations WHERE uri = ?", (uri,)).fetchone()
     return str(row[0])
-
-
-def _conversation(db: sqlite3.Connection, uri: str) -> str | None:
-    row = db.execute("SELECT id FROM conversations WHERE uri = ?", (uri,)).fetchone()
-    return None if row is None else str(row[0])
 
 
 def _write_exchange(

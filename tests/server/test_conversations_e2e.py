@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ from tests.positions import WHOLE
 from tests.server.conftest import StartEditor
 from tests.server.harness import field as _field
 from tests.server.harness import stop_editor
+from tests.waiting import until
 
 SOURCE = "def add(a, b):\n    return a + b\n"
 
@@ -107,3 +109,34 @@ async def test_a_question_that_got_no_answer_does_not_break_the_next_request(
     assert messages[2]["content"] == NO_ANSWER
     shown = await editor.command("grok.conversation.show", {"uri": uri})
     assert [_field(t, "content") for t in _field(shown, "turns")][1] == ""  # stored as it was
+
+
+async def test_a_request_on_a_file_renamed_under_it_is_kept_with_the_renamed_file(
+    launch: StartEditor, simulator: Any, workspace: Path
+) -> None:
+    editor = await launch("vscode")
+    old = (workspace / "old.py").as_uri()
+    new = (workspace / "new.py").as_uri()
+    editor.open(old, SOURCE)
+    await editor.command("grok.explain", {"uri": old, "range": WHOLE})
+    sent = len(simulator.chats)
+    slow = {"uri": old, "question": "[[sim tps=20 tokens=400]] Why?"}
+    asked = asyncio.ensure_future(editor.command("grok.ask", slow))
+    await until(
+        lambda: len(simulator.chats) > sent and simulator.chats[-1].first_chunk_at is not None,
+        "the question's first streamed chunk",
+    )
+    editor.client.workspace_did_rename_files(
+        types.RenameFilesParams(files=[types.FileRename(old_uri=old, new_uri=new)])
+    )
+    # The store serves one call at a time, in order: once this answers, the rename is done.
+    await editor.command("grok.conversation.show", {"uri": new})
+    await editor.command("grok.cancel", {})
+    with pytest.raises(JsonRpcException):
+        await asked
+
+    shown = await editor.command("grok.conversation.show", {"uri": new})
+    roles = [_field(t, "role") for t in _field(shown, "turns")]
+    assert roles == ["user", "assistant"] * 2  # the cancelled question too, with its file
+    gone = await editor.command("grok.conversation.show", {"uri": old})
+    assert _field(gone, "turns") == []
