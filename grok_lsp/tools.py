@@ -12,6 +12,7 @@ from grok_lsp import __version__
 from grok_lsp.assistant.actions import ASK
 from grok_lsp.assistant.answering import Assistant
 from grok_lsp.assistant.context import CodeSelection
+from grok_lsp.assistant.edits import split_lines
 from grok_lsp.assistant.providers import check_base_url
 from grok_lsp.assistant.requests import DocumentText, Request
 from grok_lsp.settings import Settings
@@ -46,7 +47,7 @@ async def ask(target: str, question: str) -> int:
         source = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         return _fail(f"cannot read {path}: {error}")
-    lines = source.splitlines(keepends=True)
+    lines = split_lines(source)  # as the editor counts (str.splitlines breaks at \f too)
     start, end = (first or 1) - 1, (last or len(lines) or 1) - 1
     if first is not None and not (0 <= start <= end < max(len(lines), 1)):
         return _fail(f"lines {first}-{last} are outside {path} ({len(lines)} lines)")

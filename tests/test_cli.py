@@ -145,6 +145,20 @@ def test_ask_streams_and_continues_the_file_conversation(
     assert "+def square(s):" in follow_up and "import math" not in follow_up
 
 
+def test_ask_counts_lines_as_the_editor_does(
+    env: dict[str, str], simulator: Any, tmp_path: Path
+) -> None:
+    env.update(XAI_BASE_URL=simulator.base_url, XAI_API_KEY=KEY)
+    source = tmp_path / "paged.py"
+    # A form feed (a page break) is no line break for an editor; str.splitlines breaks there.
+    source.write_text("x = 1\n\f\ndef f():\n    return 1\n", encoding="utf-8")
+    result = run(["ask", f"{source}:3", "What is this?"], env)
+    assert result.returncode == 0, result.stderr
+    user = simulator.chats[-1].messages[-1]["content"]
+    assert "lines 3-3 of 4" in user
+    assert "Selected code:\n```python\n3 | def f():\n```" in user
+
+
 def test_ask_reports_lines_outside_the_file(env: dict[str, str], tmp_path: Path) -> None:
     source = tmp_path / "short.py"
     source.write_text("x = 1\n", encoding="utf-8")
