@@ -246,3 +246,38 @@ async def test_a_request_reset_under_it_leaves_no_seen_text_the_new_conversation
     await editor.command("grok.ask", {"uri": uri, "question": "What is f0?"})
     turn = user_turn(simulator.chats[-1])
     assert WHOLE_FILE_INTRO in turn and "1 | import math" in turn
+
+
+async def test_two_requests_at_once_leave_the_seen_text_of_the_last_turn_in_the_history(
+    launch: StartEditor, simulator: Any, workspace: Path
+) -> None:
+    editor = await launch("vscode")
+    uri = (workspace / "calc.py").as_uri()
+    editor.open(uri, SOURCE)
+    await editor.command("grok.explain", {"uri": uri, "range": lines(5, 7)})
+    editor.type_text(uri, 0, 0, "import math\n")
+    sent = len(simulator.chats)
+    slow = {"uri": uri, "question": "[[sim stall_after=3]] Slow?"}  # until cancelled
+    asked = asyncio.ensure_future(editor.command("grok.ask", slow))
+    await until(
+        lambda: len(simulator.chats) > sent and simulator.chats[-1].first_chunk_at is not None,
+        "the slow question's first streamed chunk",
+    )
+    # Built before the slow one is saved, saved before it: the history holds it first.
+    editor.type_text(uri, 0, 0, "import os\n")
+    # Another action: a newer request of the same action would replace the slow one.
+    await editor.command("grok.explain", {"uri": uri, "range": lines(7, 9)})
+    await editor.command("grok.cancel", {"uri": uri})  # the slow one ends, and is saved
+    with pytest.raises(JsonRpcException):
+        await asked
+    slow_turn, fast_turn = (user_turn(r) for r in simulator.chats[-2:])  # in sending order
+    assert "+import math" in slow_turn and "import os" not in slow_turn
+    assert "+import os" in fast_turn and "+import math" in fast_turn
+
+    await editor.command("grok.ask", {"uri": uri, "question": "Now?"})
+    messages = simulator.chats[-1].body["input"]
+    turns = [m["content"] for m in messages if m.get("role") == "user"]
+    assert turns[-3:-1] == [fast_turn, slow_turn]  # in the order they were saved
+    # The slow turn, last in the history, told of "import math" only: the next one says
+    # what changed since then, so the model reading in order knows the file as it is.
+    assert "+import os" in turns[-1] and "+import math" not in turns[-1]
