@@ -12,7 +12,8 @@ with exactly the bytes of turn N's request. In order:
    a fresh prefix from that point on;
 3. the summary of compacted turns, when the history was once over budget;
 4. the stored turns, each exactly as it was sent or received (an answer's reasoning items
-   go back with it, in place);
+   go back with it, in place; an answer that never came goes as `NO_ANSWER`, since the
+   API refuses an empty message);
 5. the new user turn: the action's task and rules first, then the file's name, what the
    model needs to know of the document (below), the selection with its line numbers,
    diagnostics and the request. Per-request material that changes from turn to turn (the
