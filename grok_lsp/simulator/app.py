@@ -86,6 +86,17 @@ async def _json_body(request: Request) -> tuple[Any, bool]:
         return None, False
 
 
+def known_model(body: dict[str, Any]) -> str | Response:
+    """The request's model, or the API's error when it names none or one it does not have."""
+    model = body.get("model")
+    if not isinstance(model, str) or not model:
+        return error_response(400, "`model` is required.")
+    if model not in KNOWN_MODEL_NAMES:
+        message = f"The model {model} does not exist or your team does not have access to it."
+        return error_response(404, message)
+    return model
+
+
 class SimulatorApp:
     """Checks every API request the same way (control, key, simulated failure), then answers."""
 
@@ -162,12 +173,9 @@ class SimulatorApp:
             return error_response(400, "`messages` must be a list of messages.")
         if any(is_empty_message(message) for message in body["messages"]):
             return error_response(400, EMPTY_MESSAGE)
-        model = body.get("model")
-        if not isinstance(model, str) or not model:
-            return error_response(400, "`model` is required.")
-        if model not in KNOWN_MODEL_NAMES:
-            message = f"The model {model} does not exist or your team does not have access to it."
-            return error_response(404, message)
+        model = known_model(body)
+        if isinstance(model, Response):
+            return model
         limit = body.get("max_completion_tokens", body.get("max_tokens"))
         if limit is not None and (type(limit) is not int or limit < 1):
             return error_response(400, "`max_completion_tokens` must be a positive integer.")
@@ -260,12 +268,9 @@ class SimulatorApp:
         body = record.body
         if not isinstance(body, dict):
             return error_response(400, "The request body must be a JSON object.")
-        model = body.get("model")
-        if not isinstance(model, str) or not model:
-            return error_response(400, "`model` is required.")
-        if model not in KNOWN_MODEL_NAMES:
-            message = f"The model {model} does not exist or your team does not have access to it."
-            return error_response(404, message)
+        model = known_model(body)
+        if isinstance(model, Response):
+            return model
         limit = body.get("max_output_tokens")
         if limit is not None and (type(limit) is not int or limit < 1):
             return error_response(400, "`max_output_tokens` must be a positive integer.")

@@ -26,6 +26,8 @@ from grok_lsp.simulator.streaming import (
     KEEPALIVE,
     STALL_LIMIT_SECONDS,
     ConnectionDropped,
+    EndedEarly,
+    RecordedStream,
     wait_or_close,
 )
 from grok_lsp.simulator.text import EMPTY_MESSAGE, is_empty_message, message_text
@@ -210,7 +212,7 @@ class PlannedResponse:
         )
 
 
-class ResponseStream:
+class ResponseStream(RecordedStream):
     """The SSE body of one streamed response, shaped by the request's control."""
 
     def __init__(
@@ -231,18 +233,6 @@ class ResponseStream:
         self.content_sent = 0
         self.text: list[str] = []
         self.cut = False  # stopped at max_output_tokens
-
-    async def events(self) -> AsyncGenerator[bytes, None]:
-        try:
-            async for event in self._events():
-                yield event
-        except _EndedEarly:
-            return  # the body just ends: no terminal event
-        except (asyncio.CancelledError, GeneratorExit):
-            self.recorder.ended(self.record, disconnected=True)
-            raise
-        finally:
-            self.recorder.ended(self.record)
 
     async def _events(self) -> AsyncGenerator[bytes, None]:
         planned, control = self.planned, self.control
@@ -306,13 +296,13 @@ class ResponseStream:
             if control.drop_after == sent:
                 raise ConnectionDropped
             if control.end_after == sent:
-                raise _EndedEarly
+                raise EndedEarly
             if control.stall_after == sent:
                 await wait_or_close(self.closing, STALL_LIMIT_SECONDS)
                 raise ConnectionDropped
             if control.fail_after == sent:
                 yield self._failed()
-                raise _EndedEarly
+                raise EndedEarly
             if budget is not None and sent >= budget:
                 self.cut = True
                 break
@@ -361,7 +351,3 @@ class ResponseStream:
     def _frame(self, data: str) -> bytes:
         field = "data:" if self.control.nospace else "data: "
         return f"{field}{data}\n\n".encode()
-
-
-class _EndedEarly(Exception):
-    """The body ends here without a terminal event (`end_after`), or after `response.failed`."""

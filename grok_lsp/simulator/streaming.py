@@ -26,6 +26,10 @@ class ConnectionDropped(Exception):
     """Raised by a response body to cut the connection mid-body."""
 
 
+class EndedEarly(Exception):
+    """Raised by a response body that ends here, cleanly but without its terminal event."""
+
+
 class DroppableStreamingResponse(StreamingResponse):
     """A streaming response whose body can end abruptly, as when a connection drops."""
 
@@ -115,7 +119,29 @@ class Answer:
         return completion
 
 
-class CompletionStream:
+class RecordedStream:
+    """A streamed body whose end (whole, cut short, or left by the client) is recorded."""
+
+    recorder: Recorder
+    record: RequestRecord
+
+    async def events(self) -> AsyncGenerator[bytes, None]:
+        try:
+            async for event in self._events():
+                yield event
+        except EndedEarly:
+            return  # the body just ends: no terminal event
+        except (asyncio.CancelledError, GeneratorExit):
+            self.recorder.ended(self.record, disconnected=True)
+            raise
+        finally:
+            self.recorder.ended(self.record)
+
+    def _events(self) -> AsyncGenerator[bytes, None]:
+        raise NotImplementedError
+
+
+class CompletionStream(RecordedStream):
     """The SSE body of one streamed completion, shaped by the request's control."""
 
     def __init__(
@@ -136,16 +162,6 @@ class CompletionStream:
         self.closing = closing
         self.content_sent = 0
         self.reasoning_sent = 0
-
-    async def events(self) -> AsyncGenerator[bytes, None]:
-        try:
-            async for event in self._events():
-                yield event
-        except (asyncio.CancelledError, GeneratorExit):
-            self.recorder.ended(self.record, disconnected=True)
-            raise
-        finally:
-            self.recorder.ended(self.record)
 
     async def _events(self) -> AsyncGenerator[bytes, None]:
         for word in numbered_words("thinking", self.answer.reasoning):

@@ -2,7 +2,7 @@
 
 Each scenario is an Emacs Lisp body run by `emacs -Q --batch` with tests/emacs/grok-test.el
 loaded; it returns an alist that is written as JSON, with every JSON-RPC message eglot
-exchanged. `make test` installs Emacs (.ci/install-emacs); without it these tests fail.
+exchanged. `make test` installs Emacs (tests/emacs/install-emacs.sh); without it these tests fail.
 """
 
 from __future__ import annotations

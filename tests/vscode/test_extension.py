@@ -32,6 +32,9 @@ NODE_BIN = EXTENSION / ".e2e" / "node" / "node_modules" / ".bin"
 INSTALL_TIMEOUT_S = 1500
 E2E_TIMEOUT_S = 300
 
+if os.environ.get("GROK_SKIP_VSCODE") == "1" and os.environ.get("CI"):
+    raise RuntimeError("GROK_SKIP_VSCODE=1 is a local opt-out: CI must run the VS Code tests")
+
 pytestmark = pytest.mark.skipif(
     os.environ.get("GROK_SKIP_VSCODE") == "1",
     reason="GROK_SKIP_VSCODE=1 (local opt-out; CI runs these)",
